@@ -1,0 +1,168 @@
+"""The durable event log (transactional outbox) and the unit of work that writes it.
+
+Every change writes its SeatEvent inside the transaction that makes the change. The
+writer bumps ``tenant.event_seq`` with a guarded update first, which row-locks the
+tenant until commit: sequences are gap-free and their order is commit order. Nothing is
+published before commit; the caller wakes the relay with ``UnitOfWork.tenant_ids``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tortoise import fields
+from tortoise.exceptions import OperationalError
+from tortoise.expressions import F
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from models.enums import ChangeSource, SeatEventKind
+from models.errors import NotFound
+
+if TYPE_CHECKING:
+    from models.seats import SeatPool
+    from models.tenancy import Tenant, User
+
+log = logging.getLogger("seatgraph.events")
+T = TypeVar("T")
+
+
+class SeatEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name="events", on_delete=fields.CASCADE
+    )
+    tenant_id: int
+    sequence = fields.BigIntField()
+    kind = fields.CharEnumField(SeatEventKind, max_length=32)
+    occurred_at = fields.DatetimeField(auto_now_add=True)
+    source = fields.CharEnumField(ChangeSource, max_length=16)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="acted_events", null=True, on_delete=fields.SET_NULL
+    )
+    actor_id: int | None
+    product = fields.CharField(max_length=64, null=True)
+    delta = fields.IntField(null=True)
+    # {"product", "capacity", "assigned", "available"} right after the event, or NULL.
+    pool: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    license_id = fields.IntField(null=True)
+    user_id = fields.IntField(null=True)
+    booking_page_ids: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    message = fields.TextField()
+
+    class Meta:
+        table = "seat_event"
+        unique_together = (("tenant", "sequence"),)
+
+
+@dataclass
+class UnitOfWork:
+    dry_run: bool = False
+    events: list[SeatEvent] = field(default_factory=list)
+
+    @property
+    def tenant_ids(self) -> set[int]:
+        return {e.tenant_id for e in self.events}
+
+
+_current: contextvars.ContextVar[UnitOfWork | None] = contextvars.ContextVar(
+    "seatgraph_uow", default=None
+)
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+_TRANSIENT = ("deadlock detected", "could not serialize", "database is locked")
+
+
+async def run_use_case(
+    fn: Callable[[], Awaitable[T]], *, dry_run: bool = False, attempts: int = 3
+) -> tuple[T, UnitOfWork]:
+    """Run ``fn`` as one transaction; roll it back when ``dry_run``.
+
+    Returns the result and the unit of work (events written). A domain error raised by
+    ``fn`` rolls everything back and propagates. Deadlocks and serialisation failures
+    (PostgreSQL under contention) are retried from the start.
+    """
+    for attempt in range(1, attempts + 1):
+        uow = UnitOfWork(dry_run=dry_run)
+        token = _current.set(uow)
+        result: T
+        try:
+            async with in_transaction():
+                result = await fn()
+                if dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            pass
+        except OperationalError as exc:
+            if attempt < attempts and any(t in str(exc).lower() for t in _TRANSIENT):
+                log.warning("retrying use case after transient error: %s", exc)
+                continue
+            raise
+        finally:
+            _current.reset(token)
+        return result, uow
+    raise AssertionError("unreachable")
+
+
+def pool_snapshot(pool: SeatPool, product_code: str) -> dict[str, Any]:
+    return {
+        "product": product_code,
+        "capacity": pool.capacity,
+        "assigned": pool.assigned,
+        "available": pool.available,
+    }
+
+
+def seat_phrase(pool: SeatPool) -> str:
+    if pool.capacity is None:
+        return f"unlimited purchased, {pool.assigned} assigned"
+    return f"{pool.capacity} purchased, {pool.assigned} assigned, {pool.available} available"
+
+
+async def record_event(
+    *,
+    tenant_id: int,
+    kind: SeatEventKind,
+    source: ChangeSource,
+    message: str,
+    actor_id: int | None = None,
+    product: str | None = None,
+    delta: int | None = None,
+    pool: dict[str, Any] | None = None,
+    license_id: int | None = None,
+    user_id: int | None = None,
+    booking_page_ids: Iterable[int] = (),
+) -> SeatEvent:
+    """Append one event to the tenant's log, inside the caller's transaction."""
+    from models.tenancy import Tenant
+
+    updated = await Tenant.filter(id=tenant_id).update(event_seq=F("event_seq") + 1)
+    if updated != 1:
+        raise NotFound("Tenant not found.")
+    seq = await Tenant.get(id=tenant_id).values_list("event_seq", flat=True)
+    event = await SeatEvent.create(
+        tenant_id=tenant_id,
+        sequence=seq,
+        kind=kind,
+        source=source,
+        actor_id=actor_id,
+        product=product,
+        delta=delta,
+        pool=pool,
+        license_id=license_id,
+        user_id=user_id,
+        booking_page_ids=list(booking_page_ids),
+        message=message,
+    )
+    uow = _current.get()
+    if uow is not None:
+        uow.events.append(event)
+    return event

@@ -1,0 +1,1 @@
+"""Event relay, subscription streams and (later) notices, e-mail and webhooks."""

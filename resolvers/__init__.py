@@ -1,0 +1,1 @@
+"""Thin GraphQL adapters: authentication, global IDs, DataLoaders, error mapping."""

@@ -1,0 +1,186 @@
+"""Seat-changing mutations: assign, unassign, reassign, adjust capacity.
+
+Each runs as one use case through ``models.idempotency.execute`` (idempotencyKey,
+dryRun) and wakes the relay after commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import strawberry
+
+from models import capacity, idempotency, licensing
+from models.auth import Actor
+from models.errors import DomainError, InvalidInput
+from models.seats import License as LicenseRow
+from models.seats import SeatPool as SeatPoolRow
+from models.tenancy import Tenant as TenantRow
+from models.tenancy import User as UserRow
+from resolvers import ids
+from resolvers.errors import user_errors
+from schema.inputs import (
+    AdjustSeatCapacityInput,
+    AssignLicenseInput,
+    ReassignLicenseInput,
+    UnassignLicenseInput,
+)
+from schema.payloads import (
+    AdjustSeatCapacityPayload,
+    AssignLicensePayload,
+    ReassignLicensePayload,
+    UnassignLicensePayload,
+)
+from schema.types import License, SeatPool, User
+
+
+def _scope(actor: Actor) -> str:
+    return "operator" if actor.is_operator else f"user:{actor.user_id}"
+
+
+def _request(input: Any) -> dict[str, Any]:
+    data = dataclasses.asdict(input)
+    data.pop("idempotency_key", None)
+    data.pop("dry_run", None)
+    return data
+
+
+def _encode_release(r: licensing.ReleaseResult) -> dict[str, Any]:
+    prev = r.previous_assignee.id if r.previous_assignee else None
+    return {"license": r.license.id, "pool": r.pool.id, "previous": prev}
+
+
+async def _decode_release(d: dict[str, Any]) -> licensing.ReleaseResult:
+    return licensing.ReleaseResult(
+        license=await LicenseRow.get(id=d["license"]),
+        pool=await SeatPoolRow.get(id=d["pool"]),
+        previous_assignee=await UserRow.get_or_none(id=d["previous"]) if d["previous"] else None,
+    )
+
+
+async def assign_license(info: strawberry.Info, input: AssignLicenseInput) -> AssignLicensePayload:
+    actor = info.context.require_actor()
+
+    async def op() -> licensing.AssignResult:
+        user = await ids.load(UserRow, input.user_id, ("input", "userId"))
+        license = None
+        if input.license_id is not None:
+            license = await ids.load(LicenseRow, input.license_id, ("input", "licenseId"))
+        return await licensing.assign_license(
+            actor=actor,
+            user=user,
+            product_code=input.product,
+            license=license,
+            expires_at=input.expires_at,
+            increase_capacity=bool(input.increase_capacity),
+            accept_terms=bool(input.accept_terms),
+        )
+
+    async def decode(d: dict[str, Any]) -> licensing.AssignResult:
+        return licensing.AssignResult(
+            license=await LicenseRow.get(id=d["license"]), pool=await SeatPoolRow.get(id=d["pool"])
+        )
+
+    try:
+        result, uow = await idempotency.execute(
+            op, scope=_scope(actor), operation="assignLicense", request=_request(input),
+            key=input.idempotency_key, dry_run=bool(input.dry_run),
+            encode=lambda r: {"license": r.license.id, "pool": r.pool.id}, decode=decode,
+        )
+    except DomainError as exc:
+        return AssignLicensePayload(user_errors=user_errors(exc))
+    info.context.publish(uow)
+    return AssignLicensePayload(
+        license=License.from_row(result.license), seat_pool=SeatPool.from_row(result.pool)
+    )
+
+
+async def unassign_license(
+    info: strawberry.Info, input: UnassignLicenseInput
+) -> UnassignLicensePayload:
+    actor = info.context.require_actor()
+
+    async def op() -> licensing.ReleaseResult:
+        if input.license_id is not None:
+            license = await ids.load(LicenseRow, input.license_id, ("input", "licenseId"))
+        elif input.user_id is not None and input.product:
+            user = await ids.load(UserRow, input.user_id, ("input", "userId"))
+            license = await licensing.find_assigned_license(
+                actor=actor, user=user, product_code=input.product
+            )
+        else:
+            raise InvalidInput(
+                "Give licenseId, or userId and product.", field=("input", "licenseId")
+            )
+        return await licensing.unassign_license(actor=actor, license=license)
+
+    try:
+        result, uow = await idempotency.execute(
+            op, scope=_scope(actor), operation="unassignLicense", request=_request(input),
+            key=input.idempotency_key, dry_run=bool(input.dry_run),
+            encode=_encode_release, decode=_decode_release,
+        )
+    except DomainError as exc:
+        return UnassignLicensePayload(user_errors=user_errors(exc))
+    info.context.publish(uow)
+    return UnassignLicensePayload(
+        license=License.from_row(result.license), seat_pool=SeatPool.from_row(result.pool)
+    )
+
+
+async def reassign_license(
+    info: strawberry.Info, input: ReassignLicenseInput
+) -> ReassignLicensePayload:
+    actor = info.context.require_actor()
+
+    async def op() -> licensing.ReleaseResult:
+        license = await ids.load(LicenseRow, input.license_id, ("input", "licenseId"))
+        user = await ids.load(UserRow, input.user_id, ("input", "userId"))
+        return await licensing.reassign_license(actor=actor, license=license, to_user=user)
+
+    try:
+        result, uow = await idempotency.execute(
+            op, scope=_scope(actor), operation="reassignLicense", request=_request(input),
+            key=input.idempotency_key, dry_run=bool(input.dry_run),
+            encode=_encode_release, decode=_decode_release,
+        )
+    except DomainError as exc:
+        return ReassignLicensePayload(user_errors=user_errors(exc))
+    info.context.publish(uow)
+    prev = result.previous_assignee
+    return ReassignLicensePayload(
+        license=License.from_row(result.license),
+        previous_assignee=User.from_row(prev) if prev else None,
+    )
+
+
+async def adjust_seat_capacity(
+    info: strawberry.Info, input: AdjustSeatCapacityInput
+) -> AdjustSeatCapacityPayload:
+    actor = info.context.require_actor()
+
+    async def op() -> SeatPoolRow:
+        tenant = await ids.load(TenantRow, input.tenant_id, ("input", "tenantId"))
+        return await capacity.adjust_seat_capacity(
+            actor=actor,
+            tenant=tenant,
+            product_code=input.product,
+            capacity=input.capacity,
+            unlimited=bool(input.unlimited),
+            accept_terms=bool(input.accept_terms),
+        )
+
+    async def decode(d: dict[str, Any]) -> SeatPoolRow:
+        return await SeatPoolRow.get(id=d["pool"])
+
+    try:
+        pool, uow = await idempotency.execute(
+            op, scope=_scope(actor), operation="adjustSeatCapacity", request=_request(input),
+            key=input.idempotency_key, dry_run=bool(input.dry_run),
+            encode=lambda p: {"pool": p.id}, decode=decode,
+        )
+    except DomainError as exc:
+        return AdjustSeatCapacityPayload(user_errors=user_errors(exc))
+    info.context.publish(uow)
+    return AdjustSeatCapacityPayload(seat_pool=SeatPool.from_row(pool))

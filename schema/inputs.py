@@ -1,0 +1,114 @@
+"""Input types: one per mutation, plus the licence filter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models.enums import LicenseState, ProductKind, Role, UserStatus
+
+
+@strawberry.input
+class LicenseFilter:
+    product: str | None = None
+    kind: ProductKind | None = None
+    state: LicenseState | None = None
+    assignee_id: strawberry.ID | None = None
+    assignee: str | None = strawberry.field(
+        default=None,
+        description="Search by user: matches assignee email or name (case-insensitive substring).",
+    )
+    extension: str | None = None
+    uuid: str | None = None
+
+
+@strawberry.input
+class CreateTenantInput:
+    name: str
+
+
+@strawberry.input
+class CreateUserInput:
+    tenant_id: strawberry.ID
+    email: str
+    name: str
+    role: Role | None = Role.MEMBER
+    status: UserStatus | None = UserStatus.ACTIVE
+    increase_capacity: bool | None = strawberry.field(
+        default=False,
+        description="When the tenant's user allowance (BY_STATUS seats) is full: buy one more seat.",
+    )
+    accept_terms: bool | None = False
+
+
+@strawberry.input
+class UpdateUserInput:
+    user_id: strawberry.ID
+    name: str | None = None
+    role: Role | None = None
+    status: UserStatus | None = None
+    increase_capacity: bool | None = False
+    accept_terms: bool | None = False
+
+
+@strawberry.input
+class DeleteUserInput:
+    user_id: strawberry.ID
+
+
+@strawberry.input
+class CreateApiTokenInput:
+    user_id: strawberry.ID
+    name: str | None = None
+
+
+@strawberry.input
+class AssignLicenseInput:
+    user_id: strawberry.ID
+    product: str | None = strawberry.field(default=None, description="Any available licence of this product ...")
+    license_id: strawberry.ID | None = strawberry.field(default=None, description="... or this very licence.")
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="Seasonal assignment: release the licence at this time."
+    )
+    increase_capacity: bool | None = strawberry.field(
+        default=False, description="When no seat is free: buy one more (needs acceptTerms)."
+    )
+    accept_terms: bool | None = False
+    idempotency_key: str | None = None
+    dry_run: bool | None = False
+
+
+@strawberry.input
+class UnassignLicenseInput:
+    license_id: strawberry.ID | None = None
+    user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Alternatively: the user and product."
+    )
+    product: str | None = None
+    idempotency_key: str | None = None
+    dry_run: bool | None = False
+
+
+@strawberry.input
+class ReassignLicenseInput:
+    license_id: strawberry.ID
+    user_id: strawberry.ID
+    idempotency_key: str | None = None
+    dry_run: bool | None = False
+
+
+@strawberry.input
+class AdjustSeatCapacityInput:
+    tenant_id: strawberry.ID
+    product: str
+    capacity: int | None = strawberry.field(
+        default=None,
+        description="The new number of purchased seats (creates the pool when the tenant has none).",
+    )
+    unlimited: bool | None = strawberry.field(
+        default=False, description="Operators only: make the pool unlimited (capacity is then ignored)."
+    )
+    accept_terms: bool | None = False
+    idempotency_key: str | None = None
+    dry_run: bool | None = False

@@ -1,0 +1,65 @@
+"""Mutation payloads: the changed objects plus typed userErrors."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.types import License, SeatPool, Tenant, User, UserError
+
+
+@strawberry.type
+class CreateTenantPayload:
+    tenant: Tenant | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateUserPayload:
+    user: User | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class UpdateUserPayload:
+    user: User | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteUserPayload:
+    deleted_user_id: strawberry.ID | None = None
+    released_licenses: list[License] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateApiTokenPayload:
+    token: str | None = strawberry.field(default=None, description="Shown once.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AssignLicensePayload:
+    license: License | None = None
+    seat_pool: SeatPool | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class UnassignLicensePayload:
+    license: License | None = None
+    seat_pool: SeatPool | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ReassignLicensePayload:
+    license: License | None = None
+    previous_assignee: User | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AdjustSeatCapacityPayload:
+    seat_pool: SeatPool | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

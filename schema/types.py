@@ -1,0 +1,439 @@
+"""GraphQL object types, each built from one model row (kept in a Private field).
+
+Leaf fields are plain attributes set in ``from_row``; relations go through the
+request's DataLoaders (``info.context.loaders``) so that lists never cost a query per
+row. These modules import no resolver.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from models import catalog as catalog_models
+from models import events as event_models
+from models import seats, tenancy
+from models.access import AccessDecision, check_access
+from models.enums import (
+    AccessDenial,
+    AssignmentMode,
+    ChangeSource,
+    ErrorCode,
+    LicenseState,
+    PlanMode,
+    ProductKind,
+    Role,
+    SeatEventKind,
+    TenantStatus,
+    UserStatus,
+)
+from models.queries import (
+    LicenseCriteria,
+    events_query,
+    keyset_page,
+    licenses_query,
+    users_query,
+)
+from schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
+from schema.inputs import LicenseFilter
+from schema.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+def page_args(first: int | None, after: str | None) -> tuple[int, int | None]:
+    """Validate Relay paging arguments: `first` defaults to 20 and is capped at 100."""
+    if first is None:
+        first = DEFAULT_PAGE
+    if first < 0:
+        raise GraphQLError("`first` must not be negative.", extensions={"code": "INVALID_INPUT"})
+    position = None
+    if after is not None:
+        position = decode_cursor(after)
+        if position is None:
+            raise GraphQLError("`after` is not a valid cursor.", extensions={"code": "INVALID_INPUT"})
+    return min(first, MAX_PAGE), position
+
+
+@strawberry.type
+class UserError:
+    field: list[str] | None
+    message: str
+    code: ErrorCode
+
+
+@strawberry.type
+class Money:
+    amount: Decimal
+    currency_code: str
+
+
+@strawberry.type
+class Product:
+    code: str
+    name: str
+    kind: ProductKind
+    assignment: AssignmentMode
+    base_products: list[str]
+
+    @classmethod
+    def from_row(cls, row: catalog_models.Product) -> Product:
+        return cls(
+            code=row.code,
+            name=row.name,
+            kind=row.kind,
+            assignment=row.assignment,
+            base_products=list(row.base_products),
+        )
+
+
+@strawberry.type
+class Plan:
+    code: str
+    name: str
+    mode: PlanMode
+    products: list[str]
+    price_per_seat: Money
+    changeable_to: list[str]
+
+    @classmethod
+    def from_row(cls, row: catalog_models.Plan) -> Plan:
+        return cls(
+            code=row.code,
+            name=row.name,
+            mode=row.mode,
+            products=list(row.products),
+            price_per_seat=Money(amount=Decimal(row.price_per_seat), currency_code=row.currency),
+            changeable_to=list(row.changeable_to),
+        )
+
+
+@strawberry.type
+class Access:
+    product: str
+    allowed: bool
+    denial: AccessDenial | None
+    message: str | None
+
+    @classmethod
+    def from_decision(cls, d: AccessDecision) -> Access:
+        return cls(product=d.product, allowed=d.allowed, denial=d.denial, message=d.message)
+
+
+async def _access(info: strawberry.Info, user: tenancy.User | None, product: str) -> Access:
+    tenant = await info.context.loaders.tenant.load(user.tenant_id) if user else None
+    try:
+        decision = await check_access(user=user, tenant=tenant, product_code=product)
+    except Exception as exc:  # NotFound for an unknown product
+        code = getattr(getattr(exc, "code", None), "value", None)
+        if code is None:
+            raise
+        raise GraphQLError(str(exc), extensions={"code": code}) from None
+    return Access.from_decision(decision)
+
+
+@strawberry.type
+class Tenant(Node):
+    row: strawberry.Private[tenancy.Tenant]
+    name: str
+    status: TenantStatus
+
+    @classmethod
+    def from_row(cls, row: tenancy.Tenant) -> Tenant:
+        return cls(row=row, id=to_global_id("Tenant", row.id), name=row.name, status=row.status)
+
+    @strawberry.field
+    async def seat_pools(self, info: strawberry.Info) -> list[SeatPool]:
+        rows = await info.context.loaders.pools_by_tenant.load(self.row.id)
+        return [SeatPool.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def seat_pool(self, info: strawberry.Info, product: str) -> SeatPool | None:
+        rows = await info.context.loaders.pools_by_tenant.load(self.row.id)
+        for row in rows:
+            p = await info.context.loaders.product(row.product_id)
+            if p.code == product:
+                return SeatPool.from_row(row)
+        return None
+
+    @strawberry.field
+    async def users(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        search: str | None = None,
+        status: list[UserStatus] | None = None,
+    ) -> Connection[User]:
+        size, position = page_args(first, after)
+        actor = info.context.require_actor()
+        only = None if actor.can_manage_tenant(self.row.id) else actor.user_id
+        page = await keyset_page(
+            users_query(self.row.id, only_user_id=only, search=search, statuses=status),
+            first=size,
+            after=position,
+        )
+        return connection(
+            [User.from_row(r) for r in page.rows], page.positions,
+            has_next=page.has_next, has_previous=page.has_previous, count=page.count,
+        )
+
+    @strawberry.field
+    async def user(self, info: strawberry.Info, email: str) -> User | None:
+        actor = info.context.require_actor()
+        row = await tenancy.User.get_or_none(tenant_id=self.row.id, email=email.strip().lower())
+        if row is None or not actor.can_see_user(row):
+            return None
+        return User.from_row(row)
+
+    @strawberry.field
+    async def licenses(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LicenseFilter | None = None,
+    ) -> Connection[License]:
+        size, position = page_args(first, after)
+        actor = info.context.require_actor()
+        visible_to = None if actor.can_manage_tenant(self.row.id) else actor.user_id
+        criteria = LicenseCriteria()
+        if filter is not None:
+            assignee_id = None
+            if filter.assignee_id is not None:
+                decoded = from_global_id(filter.assignee_id)
+                assignee_id = decoded[1] if decoded and decoded[0] == "User" else -1
+            criteria = LicenseCriteria(
+                product=filter.product, kind=filter.kind, state=filter.state,
+                assignee_id=assignee_id, assignee=filter.assignee,
+                extension=filter.extension, uuid=filter.uuid,
+            )
+        query = await licenses_query(self.row.id, criteria, visible_to_user_id=visible_to)
+        page = await keyset_page(query, first=size, after=position)
+        return connection(
+            [License.from_row(r) for r in page.rows], page.positions,
+            has_next=page.has_next, has_previous=page.has_previous, count=page.count,
+        )
+
+    @strawberry.field
+    async def license(self, info: strawberry.Info, uuid: str) -> License | None:
+        actor = info.context.require_actor()
+        visible_to = None if actor.can_manage_tenant(self.row.id) else actor.user_id
+        query = await licenses_query(
+            self.row.id, LicenseCriteria(uuid=uuid), visible_to_user_id=visible_to
+        )
+        row = await query.first()
+        return License.from_row(row) if row else None
+
+    @strawberry.field(description="The durable event log, oldest first; `after` takes a SeatEvent cursor.")
+    async def events(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[SeatEventKind] | None = None,
+    ) -> Connection[SeatEvent]:
+        size, position = page_args(first, after)
+        actor = info.context.require_actor()
+        if not actor.can_manage_tenant(self.row.id):
+            raise GraphQLError(
+                "Only administrators see the event log.", extensions={"code": "FORBIDDEN"}
+            )
+        page = await keyset_page(
+            events_query(self.row.id, [k.value for k in kinds] if kinds else None),
+            first=size, after=position, key="sequence",
+        )
+        return connection(
+            [SeatEvent.from_row(r) for r in page.rows], page.positions,
+            has_next=page.has_next, has_previous=page.has_previous, count=page.count,
+        )
+
+
+@strawberry.type
+class User(Node):
+    row: strawberry.Private[tenancy.User]
+    email: str
+    name: str
+    role: Role
+    status: UserStatus
+    can_log_in: bool
+
+    @classmethod
+    def from_row(cls, row: tenancy.User) -> User:
+        return cls(
+            row=row,
+            id=to_global_id("User", row.id),
+            email=row.email,
+            name=row.name,
+            role=row.role,
+            status=row.status,
+            can_log_in=row.can_log_in,
+        )
+
+    @strawberry.field
+    async def licenses(self, info: strawberry.Info) -> list[License]:
+        rows = await info.context.loaders.licenses_by_assignee.load(self.row.id)
+        return [License.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def access(self, info: strawberry.Info, product: str) -> Access:
+        return await _access(info, self.row, product)
+
+
+@strawberry.type
+class Viewer:
+    is_operator: bool
+    user: User | None
+    tenant: Tenant | None
+    actor_user: strawberry.Private[tenancy.User | None]
+
+    @strawberry.field
+    async def access(self, info: strawberry.Info, product: str) -> Access:
+        return await _access(info, self.actor_user, product)
+
+
+@strawberry.type
+class SeatPool(Node):
+    row: strawberry.Private[seats.SeatPool]
+    capacity: int | None = strawberry.field(description="Purchased seats; null means unlimited.")
+    assigned: int
+    available: int | None = strawberry.field(
+        description="Seats free to assign; null means unlimited; 0 while over-allocated."
+    )
+    over_allocated: int
+
+    @classmethod
+    def from_row(cls, row: seats.SeatPool) -> SeatPool:
+        return cls(
+            row=row,
+            id=to_global_id("SeatPool", row.id),
+            capacity=row.capacity,
+            assigned=row.assigned,
+            available=row.available,
+            over_allocated=row.over_allocated,
+        )
+
+    @strawberry.field
+    async def product(self, info: strawberry.Info) -> Product:
+        return Product.from_row(await info.context.loaders.product(self.row.product_id))
+
+
+@strawberry.type
+class License(Node):
+    row: strawberry.Private[seats.License]
+    uuid: str
+    state: LicenseState
+    assigned_at: datetime | None
+    expires_at: datetime | None
+    extension: str | None
+    number: str | None
+
+    @classmethod
+    def from_row(cls, row: seats.License) -> License:
+        return cls(
+            row=row,
+            id=to_global_id("License", row.id),
+            uuid=str(row.uuid),
+            state=row.state,
+            assigned_at=row.assigned_at,
+            expires_at=row.expires_at,
+            extension=row.extension,
+            number=row.number,
+        )
+
+    @strawberry.field
+    async def product(self, info: strawberry.Info) -> Product:
+        return Product.from_row(await info.context.loaders.product(self.row.product_id))
+
+    @strawberry.field
+    async def assignee(self, info: strawberry.Info) -> User | None:
+        if self.row.assignee_id is None:
+            return None
+        row = await info.context.loaders.user.load(self.row.assignee_id)
+        return User.from_row(row) if row else None
+
+    @strawberry.field
+    async def addons(self, info: strawberry.Info) -> list[License]:
+        rows = await info.context.loaders.addons_by_base.load(self.row.id)
+        return [License.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def base(self, info: strawberry.Info) -> License | None:
+        if self.row.base_id is None:
+            return None
+        row = await info.context.loaders.license.load(self.row.base_id)
+        return License.from_row(row) if row else None
+
+
+@strawberry.type(description="Seat numbers as they were right after the event.")
+class SeatPoolSnapshot:
+    product: str
+    capacity: int | None
+    assigned: int
+    available: int | None
+
+
+@strawberry.type
+class SeatEvent(Node):
+    row: strawberry.Private[event_models.SeatEvent]
+    cursor: str
+    sequence: int
+    kind: SeatEventKind
+    occurred_at: datetime
+    source: ChangeSource
+    product: str | None
+    delta: int | None
+    pool: SeatPoolSnapshot | None
+    message: str
+
+    @classmethod
+    def from_row(cls, row: event_models.SeatEvent) -> SeatEvent:
+        from schema.relay import encode_cursor
+
+        snap: dict[str, Any] | None = row.pool
+        return cls(
+            row=row,
+            id=to_global_id("SeatEvent", row.id),
+            cursor=encode_cursor(row.sequence),
+            sequence=row.sequence,
+            kind=row.kind,
+            occurred_at=row.occurred_at,
+            source=row.source,
+            product=row.product,
+            delta=row.delta,
+            pool=SeatPoolSnapshot(**snap) if snap else None,
+            message=row.message,
+        )
+
+    @strawberry.field
+    async def actor(self, info: strawberry.Info) -> User | None:
+        return await _user(info, self.row.actor_id)
+
+    @strawberry.field
+    async def user(self, info: strawberry.Info) -> User | None:
+        return await _user(info, self.row.user_id)
+
+    @strawberry.field
+    async def license(self, info: strawberry.Info) -> License | None:
+        if self.row.license_id is None:
+            return None
+        row = await info.context.loaders.license.load(self.row.license_id)
+        return License.from_row(row) if row else None
+
+
+async def _user(info: strawberry.Info, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    row = await info.context.loaders.user.load(user_id)
+    return User.from_row(row) if row else None
+
+
+__all__ = [
+    "Access", "License", "Money", "Plan", "Product", "SeatEvent", "SeatPool",
+    "SeatPoolSnapshot", "Tenant", "User", "UserError", "Viewer", "page_args",
+]

@@ -1,0 +1,1 @@
+"""Wiring: settings, database, ASGI app, CLI."""

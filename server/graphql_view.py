@@ -1,0 +1,66 @@
+"""The GraphQL endpoint: Strawberry's ASGI view with our context and authentication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
+
+from models.auth import authenticate
+from notifications.relay import EventRelay
+from resolvers.context import Context
+from resolvers.loaders import Loaders
+
+
+def bearer(value: object) -> str:
+    """The token in ``Bearer <token>`` (or a bare token), else ''."""
+    if not isinstance(value, str):
+        return ""
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() == "bearer":
+        return token.strip()
+    return "" if token else scheme
+
+
+class SeatgraphGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, relay: EventRelay, operator_token: str | None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.relay = relay
+        self.operator_token = operator_token
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        is_ws = isinstance(request, WebSocket)
+        context = Context(
+            relay=self.relay,
+            request=request,
+            response=response,
+            loaders=Loaders(cache=not is_ws),
+        )
+        if not is_ws:
+            context.actor = await self._authenticate(request, None)
+        return context
+
+    async def _authenticate(self, conn: HTTPConnection, params: dict[str, Any] | None) -> Any:
+        token = ""
+        if params:
+            for key in ("Authorization", "authorization", "authToken", "token"):
+                token = bearer(params.get(key))
+                if token:
+                    break
+        if not token:
+            token = bearer(conn.headers.get("authorization", ""))
+        return await authenticate(token, operator_token=self.operator_token) if token else None
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        actor = await self._authenticate(context.request, context.connection_params)
+        if actor is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.actor = actor
+        return await super().on_ws_connect(context)

@@ -1,0 +1,122 @@
+"""Settings, read once from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.config import Config
+
+DEFAULT_SQLITE_PATH = Path("var") / "seatgraph.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A bad setting; the message is one line naming the variable and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    operator_token: str | None
+    host: str
+    port: int
+    log_level: str
+    relay_poll_interval: float
+    subscriber_queue_size: int
+    query_stats: bool
+    max_query_depth: int
+    max_aliases: int
+    graphiql: bool
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+
+def default_database_url() -> str:
+    return f"sqlite://{DEFAULT_SQLITE_PATH.resolve()}"
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name}={value!r} is not a boolean (use true or false)")
+
+
+def _number(name: str, value: str, kind: type[int] | type[float], low: float, high: float) -> float:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a{'n integer' if kind is int else ' number'}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name}={value!r} must be between {low:g} and {high:g}")
+    return number
+
+
+def check_database_url(url: str, name: str = "DATABASE_URL") -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = url[len("sqlite://"):]
+        if not path or path.startswith("?"):
+            raise SettingsError(f"{name}={url!r} needs a file path, e.g. sqlite://var/seatgraph.db")
+        return url
+    if parts.scheme in ("postgres", "postgresql", "asyncpg"):
+        if not parts.hostname or not parts.path.strip("/"):
+            raise SettingsError(f"{name}={url!r} needs a host and a database name")
+        return url
+    raise SettingsError(
+        f"{name}={url!r}: unsupported scheme {parts.scheme!r} (use sqlite:// or postgres://)"
+    )
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise SettingsError on the first bad one."""
+    env_file = Path(".env")
+    config = Config(
+        env_file=env_file if environ is None and env_file.is_file() else None,
+        environ=dict(os.environ if environ is None else environ),
+    )
+
+    def get(name: str, default: str) -> str:
+        return str(config(name, default=default))
+
+    database_url = check_database_url(get("DATABASE_URL", "") or default_database_url())
+    operator_token = get("SEATGRAPH_OPERATOR_TOKEN", "") or None
+    if operator_token is not None and len(operator_token) < 16:
+        raise SettingsError("SEATGRAPH_OPERATOR_TOKEN must be at least 16 characters")
+    log_level = get("SEATGRAPH_LOG_LEVEL", "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(f"SEATGRAPH_LOG_LEVEL={log_level!r} is not one of {', '.join(LOG_LEVELS)}")
+    host = get("SEATGRAPH_HOST", "127.0.0.1")
+    if not host.strip():
+        raise SettingsError("SEATGRAPH_HOST must not be empty")
+    return Settings(
+        database_url=database_url,
+        operator_token=operator_token,
+        host=host,
+        port=int(_number("SEATGRAPH_PORT", get("SEATGRAPH_PORT", "8000"), int, 1, 65535)),
+        log_level=log_level,
+        relay_poll_interval=_number(
+            "SEATGRAPH_RELAY_POLL_INTERVAL", get("SEATGRAPH_RELAY_POLL_INTERVAL", "1.0"),
+            float, 0.05, 3600,
+        ),
+        subscriber_queue_size=int(_number(
+            "SEATGRAPH_SUBSCRIBER_QUEUE_SIZE", get("SEATGRAPH_SUBSCRIBER_QUEUE_SIZE", "1000"),
+            int, 1, 1_000_000,
+        )),
+        query_stats=_bool("SEATGRAPH_QUERY_STATS", get("SEATGRAPH_QUERY_STATS", "false")),
+        max_query_depth=int(_number(
+            "SEATGRAPH_MAX_QUERY_DEPTH", get("SEATGRAPH_MAX_QUERY_DEPTH", "12"), int, 2, 100
+        )),
+        max_aliases=int(_number(
+            "SEATGRAPH_MAX_ALIASES", get("SEATGRAPH_MAX_ALIASES", "30"), int, 1, 1000
+        )),
+        graphiql=_bool("SEATGRAPH_GRAPHIQL", get("SEATGRAPH_GRAPHIQL", "true")),
+    )
