@@ -23,7 +23,9 @@ class AccessDecision:
     message: str | None = None
 
 
-async def check_access(*, user: User | None, tenant: Tenant | None, product_code: str) -> AccessDecision:
+async def check_access(
+    *, user: User | None, tenant: Tenant | None, product_code: str
+) -> AccessDecision:
     """Allowed only with a live licence and a status that can log in.
 
     Denials, in order: SUBSCRIPTION_CANCELLED (tenant cancelled), CANNOT_LOG_IN
@@ -32,7 +34,9 @@ async def check_access(*, user: User | None, tenant: Tenant | None, product_code
     """
     product = await catalog.product(product_code, field=("product",))
     if user is None:
-        return AccessDecision(product.code, False, AccessDenial.NO_PERMISSION, NO_PERMISSION_MESSAGE)
+        return AccessDecision(
+            product.code, False, AccessDenial.NO_PERMISSION, NO_PERMISSION_MESSAGE
+        )
     if tenant is not None and tenant.status is TenantStatus.CANCELLED:
         return AccessDecision(
             product.code,

@@ -14,7 +14,7 @@ class Product(Model):
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(ProductKind, max_length=8)
     assignment = fields.CharEnumField(AssignmentMode, max_length=16)
-    base_products: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    base_products: list[str] = fields.JSONField(default=list)
 
     class Meta:
         table = "product"
@@ -25,10 +25,10 @@ class Plan(Model):
     code = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200)
     mode = fields.CharEnumField(PlanMode, max_length=16)
-    products: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    products: list[str] = fields.JSONField(default=list)
     price_per_seat = fields.DecimalField(max_digits=12, decimal_places=2)
     currency = fields.CharField(max_length=3, default="USD")
-    changeable_to: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    changeable_to: list[str] = fields.JSONField(default=list)
 
     class Meta:
         table = "plan"

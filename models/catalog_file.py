@@ -74,7 +74,9 @@ def parse_catalog(path: Path) -> CatalogSpec:
     try:
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(source, [f"not valid {path.suffix.lstrip('.') or 'toml'}: {exc}"]) from None
+        raise CatalogError(
+            source, [f"not valid {path.suffix.lstrip('.') or 'toml'}: {exc}"]
+        ) from None
     return validate_catalog(data, source)
 
 
@@ -128,13 +130,20 @@ def validate_catalog(data: Any, source: str) -> CatalogSpec:
             problems.append(f"{where}: an add-on cannot be assigned BY_STATUS")
         seen[code] = kind.value if kind else ""
         clean_products.append(
-            {"code": code, "name": name, "kind": kind, "assignment": assignment,
-             "base_products": bases}
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "assignment": assignment,
+                "base_products": bases,
+            }
         )
     for p in clean_products:
         for base in p["base_products"]:
             if seen.get(base) != ProductKind.BASE.value:
-                problems.append(f"product {p['code']!r}.base_products: {base!r} is not a base product")
+                problems.append(
+                    f"product {p['code']!r}.base_products: {base!r} is not a base product"
+                )
 
     clean_plans: list[dict[str, Any]] = []
     plan_codes = {p.get("code") for p in plans if isinstance(p, dict)}
@@ -181,8 +190,15 @@ def validate_catalog(data: Any, source: str) -> CatalogSpec:
             if c not in plan_codes or c == code:
                 problems.append(f"{where}.changeable_to: {c!r} is not another plan")
         clean_plans.append(
-            {"code": code, "name": name, "mode": mode, "products": included,
-             "price_per_seat": price, "currency": currency, "changeable_to": changeable}
+            {
+                "code": code,
+                "name": name,
+                "mode": mode,
+                "products": included,
+                "price_per_seat": price,
+                "currency": currency,
+                "changeable_to": changeable,
+            }
         )
     if problems:
         raise CatalogError(source, problems)
@@ -204,8 +220,11 @@ async def load_catalog(spec: CatalogSpec) -> LoadReport:
                 continue
             if row.kind != p["kind"]:
                 raise CatalogError(
-                    spec.source, [f"product {p['code']!r}: kind cannot change from "
-                                  f"{row.kind.value} to {p['kind'].value}"]
+                    spec.source,
+                    [
+                        f"product {p['code']!r}: kind cannot change from "
+                        f"{row.kind.value} to {p['kind'].value}"
+                    ],
                 )
             changed = {k: v for k, v in p.items() if getattr(row, k) != v}
             if changed:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class TenantStatus(str, Enum):
+class TenantStatus(StrEnum):
     ACTIVE = "ACTIVE"
     CANCELLED = "CANCELLED"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMINISTRATOR = "ADMINISTRATOR"
     MEMBER = "MEMBER"
 
 
-class UserStatus(str, Enum):
+class UserStatus(StrEnum):
     ACTIVE = "ACTIVE"
     LOCKED = "LOCKED"
     INACTIVE = "INACTIVE"
@@ -34,28 +34,28 @@ class UserStatus(str, Enum):
         return self in (UserStatus.ACTIVE, UserStatus.LOCKED)
 
 
-class ProductKind(str, Enum):
+class ProductKind(StrEnum):
     BASE = "BASE"
     ADDON = "ADDON"
 
 
-class AssignmentMode(str, Enum):
+class AssignmentMode(StrEnum):
     EXPLICIT = "EXPLICIT"
     BY_STATUS = "BY_STATUS"
 
 
-class PlanMode(str, Enum):
+class PlanMode(StrEnum):
     BUNDLE = "BUNDLE"
     A_LA_CARTE = "A_LA_CARTE"
 
 
-class LicenseState(str, Enum):
+class LicenseState(StrEnum):
     AVAILABLE = "AVAILABLE"
     ASSIGNED = "ASSIGNED"
     TERMINATED = "TERMINATED"
 
 
-class SeatEventKind(str, Enum):
+class SeatEventKind(StrEnum):
     SEATS_ADJUSTED = "SEATS_ADJUSTED"
     POOL_OVER_ALLOCATED = "POOL_OVER_ALLOCATED"
     LICENSE_ASSIGNED = "LICENSE_ASSIGNED"
@@ -71,7 +71,7 @@ class SeatEventKind(str, Enum):
     USER_STATUS_CHANGED = "USER_STATUS_CHANGED"
 
 
-class ChangeSource(str, Enum):
+class ChangeSource(StrEnum):
     ADMIN = "ADMIN"
     OPERATOR = "OPERATOR"
     MARKETPLACE = "MARKETPLACE"
@@ -80,7 +80,7 @@ class ChangeSource(str, Enum):
     IMPORT = "IMPORT"
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
     NOT_FOUND = "NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
@@ -104,7 +104,7 @@ class ErrorCode(str, Enum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
-class AccessDenial(str, Enum):
+class AccessDenial(StrEnum):
     NO_PERMISSION = "NO_PERMISSION"
     CANNOT_LOG_IN = "CANNOT_LOG_IN"
     SUBSCRIPTION_CANCELLED = "SUBSCRIPTION_CANCELLED"

@@ -48,10 +48,10 @@ class SeatEvent(Model):
     product = fields.CharField(max_length=64, null=True)
     delta = fields.IntField(null=True)
     # {"product", "capacity", "assigned", "available"} right after the event, or NULL.
-    pool: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    pool: dict[str, Any] | None = fields.JSONField(null=True)
     license_id = fields.IntField(null=True)
     user_id = fields.IntField(null=True)
-    booking_page_ids: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    booking_page_ids: list[int] = fields.JSONField(default=list)
     message = fields.TextField()
 
     class Meta:

@@ -33,7 +33,7 @@ class IdempotencyRecord(Model):
     key = fields.CharField(max_length=200)
     operation = fields.CharField(max_length=64)
     request_hash = fields.CharField(max_length=64)
-    result: dict[str, Any] = fields.JSONField()  # type: ignore[assignment]
+    result: dict[str, Any] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -75,8 +75,9 @@ async def execute(
 ) -> tuple[R, UnitOfWork | None]:
     """Run a seat-changing use case once per idempotency key (see module docstring)."""
     if key is not None and (not key.strip() or len(key) > 200):
-        raise InvalidInput("idempotencyKey must be 1 to 200 characters.",
-                           field=("input", "idempotencyKey"))
+        raise InvalidInput(
+            "idempotencyKey must be 1 to 200 characters.", field=("input", "idempotencyKey")
+        )
     if key is None or dry_run:
         return await run_use_case(fn, dry_run=dry_run)
     digest = request_hash(operation, request)
@@ -88,7 +89,10 @@ async def execute(
         result = await fn()
         try:
             await IdempotencyRecord.create(
-                scope=scope, key=key, operation=operation, request_hash=digest,
+                scope=scope,
+                key=key,
+                operation=operation,
+                request_hash=digest,
                 result=encode(result),
             )
         except IntegrityError:

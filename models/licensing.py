@@ -95,6 +95,7 @@ async def take_seat(
     same transaction (a SEATS_ADJUSTED event with source AUTO_INCREASE).
     Raises SeatLimitReached, PoolOverAllocated or TermsNotAccepted.
     """
+    capacity = 0
     for _ in range(5):
         pool = await SeatPool.get_or_none(tenant_id=tenant_id, product_id=product.id)
         if pool is None:
@@ -117,6 +118,7 @@ async def take_seat(
             return await _refresh_pool(pool.id)
         pool = await _refresh_pool(pool.id)
         assert pool.capacity is not None
+        capacity = pool.capacity
         if pool.assigned > pool.capacity:
             raise PoolOverAllocated(
                 product=product.code, capacity=pool.capacity, assigned=pool.assigned
@@ -135,7 +137,7 @@ async def take_seat(
             pool = await _refresh_pool(pool.id)
             await _record_auto_increase(pool, product, actor, old_capacity=old)
             return pool
-    raise SeatLimitReached(product=product.code, capacity=pool.capacity or 0)
+    raise SeatLimitReached(product=product.code, capacity=capacity)
 
 
 async def _record_auto_increase(
@@ -154,9 +156,7 @@ async def _record_auto_increase(
         product=product.code,
         delta=(pool.capacity or 0) - old_capacity,
         pool=snapshot,
-        message=(
-            f"1 {product.name} seat bought to assign a licence: {pool.capacity} purchased."
-        ),
+        message=(f"1 {product.name} seat bought to assign a licence: {pool.capacity} purchased."),
     )
 
 
@@ -225,9 +225,7 @@ async def assign_license(
         if license is not None:
             if license.pool_id != pool.id:
                 raise InvalidInput("The licence is not part of the tenant's pool.", field=fld)
-            won = await License.filter(id=license.id, state=LicenseState.AVAILABLE).update(
-                **values
-            )
+            won = await License.filter(id=license.id, state=LicenseState.AVAILABLE).update(**values)
             if not won:
                 _check_license_available(await License.get(id=license.id))
                 raise LicenseInUse("The licence was assigned meanwhile.", field=fld)
@@ -412,9 +410,7 @@ async def release_expired(at: datetime | None = None, *, batch: int = 500) -> se
 
     moment = at or now()
     tenants: set[int] = set()
-    expired = await License.filter(state=LicenseState.ASSIGNED, expires_at__lte=moment).limit(
-        batch
-    )
+    expired = await License.filter(state=LicenseState.ASSIGNED, expires_at__lte=moment).limit(batch)
     for lic in expired:
 
         async def op(lic: License = lic) -> ReleaseResult | None:

@@ -105,9 +105,7 @@ async def licenses_query(
         )
     if criteria.assignee:
         text = criteria.assignee.strip()
-        query = query.filter(
-            Q(assignee__email__icontains=text) | Q(assignee__name__icontains=text)
-        )
+        query = query.filter(Q(assignee__email__icontains=text) | Q(assignee__name__icontains=text))
     if criteria.extension:
         query = query.filter(extension=criteria.extension.strip())
     if criteria.uuid:

@@ -115,9 +115,7 @@ async def update_user(
 
 async def _release_all(user: User, actor: Actor) -> list[License]:
     held = await License.filter(assignee_id=user.id, state=LicenseState.ASSIGNED).order_by("id")
-    return [
-        (await release_license(license=lic, user=user, actor=actor)).license for lic in held
-    ]
+    return [(await release_license(license=lic, user=user, actor=actor)).license for lic in held]
 
 
 async def delete_user(*, actor: Actor, user: User) -> list[License]:

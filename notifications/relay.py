@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from models.events import SeatEvent
 from models.tenancy import Tenant
@@ -97,7 +98,7 @@ class EventRelay:
     @asynccontextmanager
     async def subscribe(self, tenant_id: int) -> AsyncIterator[Subscriber]:
         if tenant_id not in self._relayed:
-            seq = await Tenant.filter(id=tenant_id).first().values_list("event_seq", flat=True)
+            seq: Any = await Tenant.filter(id=tenant_id).first().values_list("event_seq", flat=True)
             self._relayed.setdefault(tenant_id, int(seq or 0))
         subscriber = Subscriber(tenant_id, self._relayed[tenant_id], self.queue_size)
         self._subscribers.setdefault(tenant_id, set()).add(subscriber)

@@ -10,9 +10,7 @@ from schema.types import UserError
 
 def user_errors(exc: DomainError) -> list[UserError]:
     return [
-        UserError(
-            field=list(exc.field) if exc.field else None, message=exc.message, code=exc.code
-        )
+        UserError(field=list(exc.field) if exc.field else None, message=exc.message, code=exc.code)
     ]
 
 

@@ -84,9 +84,14 @@ async def assign_license(info: strawberry.Info, input: AssignLicenseInput) -> As
 
     try:
         result, uow = await idempotency.execute(
-            op, scope=_scope(actor), operation="assignLicense", request=_request(input),
-            key=input.idempotency_key, dry_run=bool(input.dry_run),
-            encode=lambda r: {"license": r.license.id, "pool": r.pool.id}, decode=decode,
+            op,
+            scope=_scope(actor),
+            operation="assignLicense",
+            request=_request(input),
+            key=input.idempotency_key,
+            dry_run=bool(input.dry_run),
+            encode=lambda r: {"license": r.license.id, "pool": r.pool.id},
+            decode=decode,
         )
     except DomainError as exc:
         return AssignLicensePayload(user_errors=user_errors(exc))
@@ -117,9 +122,14 @@ async def unassign_license(
 
     try:
         result, uow = await idempotency.execute(
-            op, scope=_scope(actor), operation="unassignLicense", request=_request(input),
-            key=input.idempotency_key, dry_run=bool(input.dry_run),
-            encode=_encode_release, decode=_decode_release,
+            op,
+            scope=_scope(actor),
+            operation="unassignLicense",
+            request=_request(input),
+            key=input.idempotency_key,
+            dry_run=bool(input.dry_run),
+            encode=_encode_release,
+            decode=_decode_release,
         )
     except DomainError as exc:
         return UnassignLicensePayload(user_errors=user_errors(exc))
@@ -141,9 +151,14 @@ async def reassign_license(
 
     try:
         result, uow = await idempotency.execute(
-            op, scope=_scope(actor), operation="reassignLicense", request=_request(input),
-            key=input.idempotency_key, dry_run=bool(input.dry_run),
-            encode=_encode_release, decode=_decode_release,
+            op,
+            scope=_scope(actor),
+            operation="reassignLicense",
+            request=_request(input),
+            key=input.idempotency_key,
+            dry_run=bool(input.dry_run),
+            encode=_encode_release,
+            decode=_decode_release,
         )
     except DomainError as exc:
         return ReassignLicensePayload(user_errors=user_errors(exc))
@@ -176,9 +191,14 @@ async def adjust_seat_capacity(
 
     try:
         pool, uow = await idempotency.execute(
-            op, scope=_scope(actor), operation="adjustSeatCapacity", request=_request(input),
-            key=input.idempotency_key, dry_run=bool(input.dry_run),
-            encode=lambda p: {"pool": p.id}, decode=decode,
+            op,
+            scope=_scope(actor),
+            operation="adjustSeatCapacity",
+            request=_request(input),
+            key=input.idempotency_key,
+            dry_run=bool(input.dry_run),
+            encode=lambda p: {"pool": p.id},
+            decode=decode,
         )
     except DomainError as exc:
         return AdjustSeatCapacityPayload(user_errors=user_errors(exc))

@@ -41,9 +41,11 @@ async def _licenses_by_assignee(ids: Sequence[int]) -> list[list[License]]:
 
 async def _addons_by_base(ids: Sequence[int]) -> list[list[License]]:
     grouped: dict[int, list[License]] = defaultdict(list)
-    for row in await License.filter(base_id__in=list(ids)).exclude(
-        state=LicenseState.TERMINATED
-    ).order_by("id"):
+    for row in (
+        await License.filter(base_id__in=list(ids))
+        .exclude(state=LicenseState.TERMINATED)
+        .order_by("id")
+    ):
         assert row.base_id is not None
         grouped[row.base_id].append(row)
     return [grouped[i] for i in ids]

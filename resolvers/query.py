@@ -103,8 +103,11 @@ async def tenants(
     size, position = page_args(first, after)
     page = await keyset_page(tenants_query(search), first=size, after=position)
     return connection(
-        [Tenant.from_row(r) for r in page.rows], page.positions,
-        has_next=page.has_next, has_previous=page.has_previous, count=page.count,
+        [Tenant.from_row(r) for r in page.rows],
+        page.positions,
+        has_next=page.has_next,
+        has_previous=page.has_previous,
+        count=page.count,
     )
 
 

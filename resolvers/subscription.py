@@ -36,7 +36,9 @@ async def seat_events(
     if after is not None:
         position = decode_cursor(after)
         if position is None:
-            raise GraphQLError("`after` is not a valid cursor.", extensions={"code": "INVALID_INPUT"})
+            raise GraphQLError(
+                "`after` is not a valid cursor.", extensions={"code": "INVALID_INPUT"}
+            )
     try:
         async for event in stream(
             info.context.relay, tenant_id=decoded[1], after=position, kinds=kinds

@@ -25,18 +25,19 @@ def build_schema(
     *,
     max_depth: int = 12,
     max_aliases: int = 30,
-    extra_extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
+    extra_extensions: Sequence[type[SchemaExtension]] = (),
 ) -> strawberry.Schema:
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        *extra_extensions,
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[Tenant, User, SeatPool, License, SeatEvent],
-        extensions=[
-            QueryDepthLimiter(max_depth=max_depth),
-            MaxAliasesLimiter(max_alias_count=max_aliases),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
-            *extra_extensions,
-        ],
+        extensions=extensions,
     )

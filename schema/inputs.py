@@ -37,7 +37,9 @@ class CreateUserInput:
     status: UserStatus | None = UserStatus.ACTIVE
     increase_capacity: bool | None = strawberry.field(
         default=False,
-        description="When the tenant's user allowance (BY_STATUS seats) is full: buy one more seat.",
+        description=(
+            "When the tenant's user allowance (BY_STATUS seats) is full: buy one more seat."
+        ),
     )
     accept_terms: bool | None = False
 
@@ -66,8 +68,12 @@ class CreateApiTokenInput:
 @strawberry.input
 class AssignLicenseInput:
     user_id: strawberry.ID
-    product: str | None = strawberry.field(default=None, description="Any available licence of this product ...")
-    license_id: strawberry.ID | None = strawberry.field(default=None, description="... or this very licence.")
+    product: str | None = strawberry.field(
+        default=None, description="Any available licence of this product ..."
+    )
+    license_id: strawberry.ID | None = strawberry.field(
+        default=None, description="... or this very licence."
+    )
     expires_at: datetime | None = strawberry.field(
         default=None, description="Seasonal assignment: release the licence at this time."
     )
@@ -104,10 +110,13 @@ class AdjustSeatCapacityInput:
     product: str
     capacity: int | None = strawberry.field(
         default=None,
-        description="The new number of purchased seats (creates the pool when the tenant has none).",
+        description=(
+            "The new number of purchased seats (creates the pool when the tenant has none)."
+        ),
     )
     unlimited: bool | None = strawberry.field(
-        default=False, description="Operators only: make the pool unlimited (capacity is then ignored)."
+        default=False,
+        description="Operators only: make the pool unlimited (capacity is then ignored).",
     )
     accept_terms: bool | None = False
     idempotency_key: str | None = None

@@ -17,6 +17,8 @@ class Query:
     tenant: Tenant | None = strawberry.field(
         resolver=r.tenant, description="Null when it does not exist or the caller may not see it."
     )
-    tenants: Connection[Tenant] = strawberry.field(resolver=r.tenants, description="Operators only.")
+    tenants: Connection[Tenant] = strawberry.field(
+        resolver=r.tenants, description="Operators only."
+    )
     products: list[Product] = strawberry.field(resolver=r.products)
     plans: list[Plan] = strawberry.field(resolver=r.plans)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+
 import strawberry
 
 from resolvers import subscription as r
@@ -10,7 +12,7 @@ from schema.types import SeatEvent
 
 @strawberry.type
 class Subscription:
-    seat_events: SeatEvent = strawberry.subscription(
+    seat_events: AsyncGenerator[SeatEvent, None] = strawberry.subscription(
         resolver=r.seat_events,
         description=(
             "Live seat events of one tenant. With `after`, first replays every later event\n"

@@ -56,7 +56,9 @@ def page_args(first: int | None, after: str | None) -> tuple[int, int | None]:
     if after is not None:
         position = decode_cursor(after)
         if position is None:
-            raise GraphQLError("`after` is not a valid cursor.", extensions={"code": "INVALID_INPUT"})
+            raise GraphQLError(
+                "`after` is not a valid cursor.", extensions={"code": "INVALID_INPUT"}
+            )
     return min(first, MAX_PAGE), position
 
 
@@ -179,8 +181,11 @@ class Tenant(Node):
             after=position,
         )
         return connection(
-            [User.from_row(r) for r in page.rows], page.positions,
-            has_next=page.has_next, has_previous=page.has_previous, count=page.count,
+            [User.from_row(r) for r in page.rows],
+            page.positions,
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            count=page.count,
         )
 
     @strawberry.field
@@ -209,15 +214,22 @@ class Tenant(Node):
                 decoded = from_global_id(filter.assignee_id)
                 assignee_id = decoded[1] if decoded and decoded[0] == "User" else -1
             criteria = LicenseCriteria(
-                product=filter.product, kind=filter.kind, state=filter.state,
-                assignee_id=assignee_id, assignee=filter.assignee,
-                extension=filter.extension, uuid=filter.uuid,
+                product=filter.product,
+                kind=filter.kind,
+                state=filter.state,
+                assignee_id=assignee_id,
+                assignee=filter.assignee,
+                extension=filter.extension,
+                uuid=filter.uuid,
             )
         query = await licenses_query(self.row.id, criteria, visible_to_user_id=visible_to)
         page = await keyset_page(query, first=size, after=position)
         return connection(
-            [License.from_row(r) for r in page.rows], page.positions,
-            has_next=page.has_next, has_previous=page.has_previous, count=page.count,
+            [License.from_row(r) for r in page.rows],
+            page.positions,
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            count=page.count,
         )
 
     @strawberry.field
@@ -230,7 +242,7 @@ class Tenant(Node):
         row = await query.first()
         return License.from_row(row) if row else None
 
-    @strawberry.field(description="The durable event log, oldest first; `after` takes a SeatEvent cursor.")
+    @strawberry.field
     async def events(
         self,
         info: strawberry.Info,
@@ -246,11 +258,16 @@ class Tenant(Node):
             )
         page = await keyset_page(
             events_query(self.row.id, [k.value for k in kinds] if kinds else None),
-            first=size, after=position, key="sequence",
+            first=size,
+            after=position,
+            key="sequence",
         )
         return connection(
-            [SeatEvent.from_row(r) for r in page.rows], page.positions,
-            has_next=page.has_next, has_previous=page.has_previous, count=page.count,
+            [SeatEvent.from_row(r) for r in page.rows],
+            page.positions,
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            count=page.count,
         )
 
 
@@ -434,6 +451,17 @@ async def _user(info: strawberry.Info, user_id: int | None) -> User | None:
 
 
 __all__ = [
-    "Access", "License", "Money", "Plan", "Product", "SeatEvent", "SeatPool",
-    "SeatPoolSnapshot", "Tenant", "User", "UserError", "Viewer", "page_args",
+    "Access",
+    "License",
+    "Money",
+    "Plan",
+    "Product",
+    "SeatEvent",
+    "SeatPool",
+    "SeatPoolSnapshot",
+    "Tenant",
+    "User",
+    "UserError",
+    "Viewer",
+    "page_args",
 ]

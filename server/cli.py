@@ -29,11 +29,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     print(f"Seatgraph serving GraphQL at http://{host}:{port}/graphql", flush=True)
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level=settings.log_level.lower(),
-        ws="websockets", lifespan="on",
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        ws="websockets",
+        lifespan="on",
     )
     return 0
 
@@ -53,20 +59,24 @@ async def _with_db(settings: Settings, fn: Callable[[], Coroutine[Any, Any, int]
     pending = await pending_migrations(settings.database_url)
     if pending:
         raise SchemaNotCurrent(
-            f"database schema is not current ({', '.join(pending)} pending): run `seatgraph migrate`"
+            f"database schema is not current ({', '.join(pending)} pending): "
+            "run `seatgraph migrate`"
         )
     async with database(settings.database_url):
         return await fn()
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from server.demo import load_demo
     from schema.relay import to_global_id
+    from server.demo import load_demo
 
     async def go() -> int:
         result = await load_demo()
         state = "created" if result.created else "already loaded"
-        print(f"demo tenant {result.tenant.name!r} {state}: id {to_global_id('Tenant', result.tenant.id)}")
+        print(
+            f"demo tenant {result.tenant.name!r} {state}: "
+            f"id {to_global_id('Tenant', result.tenant.id)}"
+        )
         print(f"administrator token (admin@demo-msp.example): {result.admin_token}")
         print(f"member token (member@demo-msp.example):       {result.member_token}")
         return 0

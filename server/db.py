@@ -19,7 +19,7 @@ SQLITE_PRAGMAS = "journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000&foreign_
 def connection_url(database_url: str) -> str:
     """The URL given to Tortoise: SQLite gets WAL, synchronous=NORMAL and a busy timeout."""
     if database_url.startswith("sqlite:"):
-        path = database_url[len("sqlite://"):].split("?", 1)[0]
+        path = database_url[len("sqlite://") :].split("?", 1)[0]
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         sep = "&" if "?" in database_url else "?"

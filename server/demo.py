@@ -42,7 +42,10 @@ class DemoResult:
 async def _build() -> Tenant:
     tenant = await create_tenant(actor=OPERATOR, name=DEMO_TENANT)
     admin = await create_user(
-        actor=OPERATOR, tenant=tenant, email=ADMIN_EMAIL, name="Dana Admin",
+        actor=OPERATOR,
+        tenant=tenant,
+        email=ADMIN_EMAIL,
+        name="Dana Admin",
         role=Role.ADMINISTRATOR,
     )
     member = await create_user(actor=OPERATOR, tenant=tenant, email=MEMBER_EMAIL, name="Mo Member")
@@ -53,8 +56,11 @@ async def _build() -> Tenant:
             first, last = _FIRST[n % 10], _LAST[n // 10 % 10]
             users.append(
                 await create_user(
-                    actor=OPERATOR, tenant=tenant, email=f"{first}.{last}{n}@demo-msp.example".lower(),
-                    name=f"{first} {last}", status=status,
+                    actor=OPERATOR,
+                    tenant=tenant,
+                    email=f"{first}.{last}{n}@demo-msp.example".lower(),
+                    name=f"{first} {last}",
+                    status=status,
                 )
             )
             n += 1
@@ -62,7 +68,10 @@ async def _build() -> Tenant:
 
     async def seats(product: str, capacity: int | None) -> None:
         await adjust_seat_capacity(
-            actor=OPERATOR, tenant=tenant, product_code=product, capacity=capacity,
+            actor=OPERATOR,
+            tenant=tenant,
+            product_code=product,
+            capacity=capacity,
             unlimited=capacity is None,
         )
 
@@ -101,10 +110,9 @@ async def _fresh_token(tenant: Tenant, email: str) -> str:
 
 async def load_demo() -> DemoResult:
     """Create the demo tenant once; every call issues fresh demo tokens."""
-    tenant = await Tenant.filter(name=DEMO_TENANT).order_by("id").first()
-    created = tenant is None
-    if tenant is None:
-        tenant, _ = await run_use_case(_build)
+    existing = await Tenant.filter(name=DEMO_TENANT).order_by("id").first()
+    created = existing is None
+    tenant = existing if existing is not None else (await run_use_case(_build))[0]
     admin_token = await _fresh_token(tenant, ADMIN_EMAIL)
     member_token = await _fresh_token(tenant, MEMBER_EMAIL)
     return DemoResult(tenant, created, admin_token, member_token)

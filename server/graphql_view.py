@@ -28,7 +28,9 @@ def bearer(value: object) -> str:
 
 
 class SeatgraphGraphQL(GraphQL[Context, None]):
-    def __init__(self, *args: Any, relay: EventRelay, operator_token: str | None, **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, relay: EventRelay, operator_token: str | None, **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.relay = relay
         self.operator_token = operator_token

@@ -54,7 +54,9 @@ def _number(name: str, value: str, kind: type[int] | type[float], low: float, hi
     try:
         number = kind(value)
     except ValueError:
-        raise SettingsError(f"{name}={value!r} is not a{'n integer' if kind is int else ' number'}") from None
+        raise SettingsError(
+            f"{name}={value!r} is not a{'n integer' if kind is int else ' number'}"
+        ) from None
     if not low <= number <= high:
         raise SettingsError(f"{name}={value!r} must be between {low:g} and {high:g}")
     return number
@@ -63,7 +65,7 @@ def _number(name: str, value: str, kind: type[int] | type[float], low: float, hi
 def check_database_url(url: str, name: str = "DATABASE_URL") -> str:
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = url[len("sqlite://"):]
+        path = url[len("sqlite://") :]
         if not path or path.startswith("?"):
             raise SettingsError(f"{name}={url!r} needs a file path, e.g. sqlite://var/seatgraph.db")
         return url
@@ -93,7 +95,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("SEATGRAPH_OPERATOR_TOKEN must be at least 16 characters")
     log_level = get("SEATGRAPH_LOG_LEVEL", "INFO").upper()
     if log_level not in LOG_LEVELS:
-        raise SettingsError(f"SEATGRAPH_LOG_LEVEL={log_level!r} is not one of {', '.join(LOG_LEVELS)}")
+        raise SettingsError(
+            f"SEATGRAPH_LOG_LEVEL={log_level!r} is not one of {', '.join(LOG_LEVELS)}"
+        )
     host = get("SEATGRAPH_HOST", "127.0.0.1")
     if not host.strip():
         raise SettingsError("SEATGRAPH_HOST must not be empty")
@@ -104,19 +108,29 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=int(_number("SEATGRAPH_PORT", get("SEATGRAPH_PORT", "8000"), int, 1, 65535)),
         log_level=log_level,
         relay_poll_interval=_number(
-            "SEATGRAPH_RELAY_POLL_INTERVAL", get("SEATGRAPH_RELAY_POLL_INTERVAL", "1.0"),
-            float, 0.05, 3600,
+            "SEATGRAPH_RELAY_POLL_INTERVAL",
+            get("SEATGRAPH_RELAY_POLL_INTERVAL", "1.0"),
+            float,
+            0.05,
+            3600,
         ),
-        subscriber_queue_size=int(_number(
-            "SEATGRAPH_SUBSCRIBER_QUEUE_SIZE", get("SEATGRAPH_SUBSCRIBER_QUEUE_SIZE", "1000"),
-            int, 1, 1_000_000,
-        )),
+        subscriber_queue_size=int(
+            _number(
+                "SEATGRAPH_SUBSCRIBER_QUEUE_SIZE",
+                get("SEATGRAPH_SUBSCRIBER_QUEUE_SIZE", "1000"),
+                int,
+                1,
+                1_000_000,
+            )
+        ),
         query_stats=_bool("SEATGRAPH_QUERY_STATS", get("SEATGRAPH_QUERY_STATS", "false")),
-        max_query_depth=int(_number(
-            "SEATGRAPH_MAX_QUERY_DEPTH", get("SEATGRAPH_MAX_QUERY_DEPTH", "12"), int, 2, 100
-        )),
-        max_aliases=int(_number(
-            "SEATGRAPH_MAX_ALIASES", get("SEATGRAPH_MAX_ALIASES", "30"), int, 1, 1000
-        )),
+        max_query_depth=int(
+            _number(
+                "SEATGRAPH_MAX_QUERY_DEPTH", get("SEATGRAPH_MAX_QUERY_DEPTH", "12"), int, 2, 100
+            )
+        ),
+        max_aliases=int(
+            _number("SEATGRAPH_MAX_ALIASES", get("SEATGRAPH_MAX_ALIASES", "30"), int, 1, 1000)
+        ),
         graphiql=_bool("SEATGRAPH_GRAPHIQL", get("SEATGRAPH_GRAPHIQL", "true")),
     )

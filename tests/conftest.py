@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import (
+    Server,
+    TenantFixture,
+    create_postgres_database,
+    drop_postgres_database,
+    new_tenant,
+    running_server,
+)
+
+POSTGRES_URL = os.environ.get("SEATGRAPH_TEST_POSTGRES_URL")
+SKIP_POSTGRES = (
+    "SEATGRAPH_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped "
+    "(.ci/run sets it to postgres://postgres@127.0.0.1:5432/test)"
+)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real Seatgraph server process on a fresh database of each back-end."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "sqlite":
+        with running_server("sqlite", f"sqlite://{tmp / 'seatgraph.db'}", tmp / "server.log") as srv:
+            yield srv
+        return
+    if not POSTGRES_URL:
+        pytest.skip(SKIP_POSTGRES)
+    url = create_postgres_database(POSTGRES_URL)
+    try:
+        with running_server("postgres", url, tmp / "server.log") as srv:
+            yield srv
+    finally:
+        drop_postgres_database(POSTGRES_URL, url)
+
+
+@pytest.fixture
+def tenant(server: Server) -> TenantFixture:
+    return new_tenant(server)
