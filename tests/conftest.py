@@ -22,11 +22,15 @@ SKIP_POSTGRES = (
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """A real Seatgraph server process on a fresh database of each back-end."""
     tmp = tmp_path_factory.mktemp(request.param)
     if request.param == "sqlite":
-        with running_server("sqlite", f"sqlite://{tmp / 'seatgraph.db'}", tmp / "server.log") as srv:
+        with running_server(
+            "sqlite", f"sqlite://{tmp / 'seatgraph.db'}", tmp / "server.log"
+        ) as srv:
             yield srv
         return
     if not POSTGRES_URL:
@@ -42,3 +46,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture
 def tenant(server: Server) -> TenantFixture:
     return new_tenant(server)
+
+
+def pytest_report_header() -> str:
+    return f"PostgreSQL: {POSTGRES_URL}" if POSTGRES_URL else f"PostgreSQL: {SKIP_POSTGRES}"

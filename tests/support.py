@@ -28,7 +28,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run the installed ``seatgraph`` command line (as ``python -m server.cli``)."""
     result = subprocess.run(
         [sys.executable, "-m", "server.cli", *args],
@@ -39,7 +41,9 @@ def cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -> su
         timeout=120,
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"seatgraph {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"seatgraph {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -102,14 +106,20 @@ class Server:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited:\n{self.log.read_text()}")
             try:
-                if httpx.get(self.url.replace("/graphql", "/healthz"), timeout=1).status_code == 200:
+                if (
+                    httpx.get(self.url.replace("/graphql", "/healthz"), timeout=1).status_code
+                    == 200
+                ):
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -163,8 +173,10 @@ class Api:
 
     def raw(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = httpx.post(
-            self.url, json={"query": query, "variables": variables or {}},
-            headers=self.headers(), timeout=60,
+            self.url,
+            json={"query": query, "variables": variables or {}},
+            headers=self.headers(),
+            timeout=60,
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -213,8 +225,13 @@ class TenantFixture:
     def add_user(self, email: str, status: str = "ACTIVE", role: str = "MEMBER") -> str:
         payload = self.operator.ok(
             "createUser",
-            {"tenantId": self.id, "email": email, "name": email.split("@")[0].title(),
-             "status": status, "role": role},
+            {
+                "tenantId": self.id,
+                "email": email,
+                "name": email.split("@")[0].title(),
+                "status": status,
+                "role": role,
+            },
             "user { id }",
         )
         return str(payload["user"]["id"])
@@ -222,8 +239,12 @@ class TenantFixture:
     def set_capacity(self, product: str, capacity: int | None) -> dict[str, Any]:
         payload = self.operator.ok(
             "adjustSeatCapacity",
-            {"tenantId": self.id, "product": product, "capacity": capacity,
-             "unlimited": capacity is None},
+            {
+                "tenantId": self.id,
+                "product": product,
+                "capacity": capacity,
+                "unlimited": capacity is None,
+            },
             "seatPool { id capacity assigned available overAllocated }",
         )
         return dict(payload["seatPool"])
@@ -239,7 +260,8 @@ class TenantFixture:
 
     def assign(self, user_id: str, product: str, **extra: Any) -> dict[str, Any]:
         return self.admin.mutate(
-            "assignLicense", {"userId": user_id, "product": product, **extra},
+            "assignLicense",
+            {"userId": user_id, "product": product, **extra},
             "license { id uuid state assignee { id } } seatPool { capacity assigned available }",
         )
 

@@ -35,7 +35,9 @@ def test_a_licensed_user_is_allowed_until_the_licence_is_removed(tenant: TenantF
     tenant.set_capacity("nextticket", None)
     tenant.assign(tenant.member_id, "nextticket")
     assert viewer_access(tenant.member, "nextticket")["allowed"] is True
-    tenant.admin.ok("unassignLicense", {"userId": tenant.member_id, "product": "nextticket"}, "license { id }")
+    tenant.admin.ok(
+        "unassignLicense", {"userId": tenant.member_id, "product": "nextticket"}, "license { id }"
+    )
     assert viewer_access(tenant.member, "nextticket")["denial"] == "NO_PERMISSION"
 
 
@@ -71,6 +73,8 @@ def test_member_reads_own_licences_and_access_but_not_others(tenant: TenantFixtu
         "query($id: ID!) { node(id: $id) { id } }", {"id": tenant.admin_id}
     )
     assert hidden["node"] is None
-    assert codes(tenant.member.mutate(
-        "assignLicense", {"userId": tenant.member_id, "product": "bi_psa"}, "license { id }"
-    )) == ["FORBIDDEN"]
+    assert codes(
+        tenant.member.mutate(
+            "assignLicense", {"userId": tenant.member_id, "product": "bi_psa"}, "license { id }"
+        )
+    ) == ["FORBIDDEN"]

@@ -15,7 +15,9 @@ def licences_of(tenant: TenantFixture, user_id: str) -> list[str]:
     return [lic["product"]["code"] for lic in data["node"]["licenses"]]
 
 
-def test_full_pool_refuses_with_seat_limit_reached_and_changes_nothing(tenant: TenantFixture) -> None:
+def test_full_pool_refuses_with_seat_limit_reached_and_changes_nothing(
+    tenant: TenantFixture,
+) -> None:
     tenant.set_capacity("bi_rmm", 1)
     other = tenant.add_user("other@acme.example")
     assert tenant.assign(tenant.member_id, "bi_rmm")["userErrors"] == []
@@ -25,7 +27,12 @@ def test_full_pool_refuses_with_seat_limit_reached_and_changes_nothing(tenant: T
 
     assert codes(payload) == ["SEAT_LIMIT_REACHED"]
     assert payload["license"] is None
-    assert tenant.pool("bi_rmm") == {"capacity": 1, "assigned": 1, "available": 0, "overAllocated": 0}
+    assert tenant.pool("bi_rmm") == {
+        "capacity": 1,
+        "assigned": 1,
+        "available": 0,
+        "overAllocated": 0,
+    }
     assert licences_of(tenant, other) == []
     assert tenant.events() == events_before
 
@@ -41,7 +48,12 @@ def test_increase_capacity_without_terms_is_refused(tenant: TenantFixture) -> No
     payload = tenant.assign(tenant.member_id, "bi_rmm", increaseCapacity=True)
     assert codes(payload) == ["TERMS_NOT_ACCEPTED"]
     assert payload["userErrors"][0]["field"] == ["input", "acceptTerms"]
-    assert tenant.pool("bi_rmm") == {"capacity": 0, "assigned": 0, "available": 0, "overAllocated": 0}
+    assert tenant.pool("bi_rmm") == {
+        "capacity": 0,
+        "assigned": 0,
+        "available": 0,
+        "overAllocated": 0,
+    }
 
 
 def test_increase_capacity_with_terms_buys_exactly_one_seat(tenant: TenantFixture) -> None:
@@ -75,7 +87,9 @@ def test_a_user_holds_one_licence_per_product(tenant: TenantFixture) -> None:
 
 
 @pytest.mark.parametrize("status", ["INACTIVE", "ROOM", "RESOURCE", "ASSET", "QUEUE"])
-def test_users_who_cannot_log_in_cannot_receive_a_licence(tenant: TenantFixture, status: str) -> None:
+def test_users_who_cannot_log_in_cannot_receive_a_licence(
+    tenant: TenantFixture, status: str
+) -> None:
     tenant.set_capacity("bi_psa", 5)
     user = tenant.add_user(f"{status.lower()}@acme.example", status=status)
     payload = tenant.assign(user, "bi_psa")
@@ -97,14 +111,17 @@ def test_unlimited_pools_never_refuse(tenant: TenantFixture) -> None:
     for user in users:
         assert tenant.assign(user, "nextticket")["userErrors"] == []
     assert tenant.pool("nextticket") == {
-        "capacity": None, "assigned": 5, "available": None, "overAllocated": 0,
+        "capacity": None,
+        "assigned": 5,
+        "available": None,
+        "overAllocated": 0,
     }
 
 
 def test_assign_that_very_licence_by_id(tenant: TenantFixture) -> None:
     tenant.set_capacity("phone_system", 3)
     data = tenant.admin.query(
-        "query($id: ID!) { tenant(id: $id) { licenses(filter: {product: \"phone_system\"}) "
+        'query($id: ID!) { tenant(id: $id) { licenses(filter: {product: "phone_system"}) '
         "{ nodes { id uuid state } } } }",
         {"id": tenant.id},
     )
@@ -113,12 +130,16 @@ def test_assign_that_very_licence_by_id(tenant: TenantFixture) -> None:
     chosen = available[1]
 
     payload = tenant.admin.mutate(
-        "assignLicense", {"userId": tenant.member_id, "licenseId": chosen["id"]},
+        "assignLicense",
+        {"userId": tenant.member_id, "licenseId": chosen["id"]},
         "license { uuid state assignee { id } }",
     )
     assert payload["userErrors"] == []
-    assert payload["license"] == {"uuid": chosen["uuid"], "state": "ASSIGNED",
-                                  "assignee": {"id": tenant.member_id}}
+    assert payload["license"] == {
+        "uuid": chosen["uuid"],
+        "state": "ASSIGNED",
+        "assignee": {"id": tenant.member_id},
+    }
 
     again = tenant.admin.mutate(
         "assignLicense", {"userId": tenant.admin_id, "licenseId": chosen["id"]}, "license { uuid }"
@@ -139,7 +160,8 @@ def test_unassign_returns_the_licence_to_available_with_its_uuid(tenant: TenantF
     lic = tenant.assign(tenant.member_id, "bi_psa")["license"]
 
     payload = tenant.admin.mutate(
-        "unassignLicense", {"licenseId": lic["id"]},
+        "unassignLicense",
+        {"licenseId": lic["id"]},
         "license { uuid state assignee { id } } seatPool { assigned available }",
     )
 
@@ -169,7 +191,8 @@ def test_reassign_moves_the_licence_in_one_step(tenant: TenantFixture) -> None:
     lic = tenant.assign(tenant.member_id, "bi_psa")["license"]
 
     payload = tenant.admin.mutate(
-        "reassignLicense", {"licenseId": lic["id"], "userId": tenant.admin_id},
+        "reassignLicense",
+        {"licenseId": lic["id"], "userId": tenant.admin_id},
         "license { uuid assignee { id } } previousAssignee { id }",
     )
 

@@ -31,7 +31,9 @@ def test_graphiql_is_served(server: Server) -> None:
 
 def test_tokens_stop_working_when_the_user_cannot_log_in(tenant: TenantFixture) -> None:
     assert tenant.member.query("{ viewer { user { email } } }")["viewer"]["user"]
-    tenant.admin.ok("updateUser", {"userId": tenant.member_id, "status": "LOCKED"}, "user { status }")
+    tenant.admin.ok(
+        "updateUser", {"userId": tenant.member_id, "status": "LOCKED"}, "user { status }"
+    )
     body = tenant.member.raw("{ viewer { user { email } } }")
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
@@ -63,14 +65,23 @@ def test_other_tenants_objects_are_null_or_not_found(server: Server) -> None:
     assert data == {"tenant": None, "user": None, "lic": None, "many": [None, None, None]}
 
     attempts = [
-        a.admin.mutate("assignLicense", {"userId": b.admin_id, "product": "bi_psa"}, "license { id }"),
+        a.admin.mutate(
+            "assignLicense", {"userId": b.admin_id, "product": "bi_psa"}, "license { id }"
+        ),
         a.admin.mutate("unassignLicense", {"licenseId": lic["id"]}, "license { id }"),
-        a.admin.mutate("reassignLicense", {"licenseId": lic["id"], "userId": a.member_id}, "license { id }"),
-        a.admin.mutate("adjustSeatCapacity", {"tenantId": b.id, "product": "bi_psa", "capacity": 9,
-                                              "acceptTerms": True}, "seatPool { id }"),
+        a.admin.mutate(
+            "reassignLicense", {"licenseId": lic["id"], "userId": a.member_id}, "license { id }"
+        ),
+        a.admin.mutate(
+            "adjustSeatCapacity",
+            {"tenantId": b.id, "product": "bi_psa", "capacity": 9, "acceptTerms": True},
+            "seatPool { id }",
+        ),
         a.admin.mutate("updateUser", {"userId": b.member_id, "name": "Hacked"}, "user { id }"),
         a.admin.mutate("deleteUser", {"userId": b.member_id}, "deletedUserId"),
-        a.admin.mutate("createUser", {"tenantId": b.id, "email": "x@b.example", "name": "X"}, "user { id }"),
+        a.admin.mutate(
+            "createUser", {"tenantId": b.id, "email": "x@b.example", "name": "X"}, "user { id }"
+        ),
         a.admin.mutate("createApiToken", {"userId": b.admin_id}, "token"),
     ]
     assert [codes(p) for p in attempts] == [["NOT_FOUND"]] * len(attempts)
@@ -84,16 +95,22 @@ def test_other_tenants_objects_are_null_or_not_found(server: Server) -> None:
 def test_only_operators_list_and_create_tenants(tenant: TenantFixture) -> None:
     body = tenant.admin.raw("{ tenants { totalCount } }")
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert codes(tenant.admin.mutate("createTenant", {"name": "Mine"}, "tenant { id }")) == ["FORBIDDEN"]
+    assert codes(tenant.admin.mutate("createTenant", {"name": "Mine"}, "tenant { id }")) == [
+        "FORBIDDEN"
+    ]
     listed = tenant.operator.query(
-        "query($s: String) { tenants(first: 100, search: $s) { totalCount nodes { id } } }", {"s": "Acme"}
+        "query($s: String) { tenants(first: 100, search: $s) { totalCount nodes { id } } }",
+        {"s": "Acme"},
     )
     assert tenant.id in [n["id"] for n in listed["tenants"]["nodes"]]
     assert tenant.operator.query("{ viewer { isOperator user { id } } }")["viewer"] == {
-        "isOperator": True, "user": None
+        "isOperator": True,
+        "user": None,
     }
 
 
 def test_members_cannot_read_the_event_log(tenant: TenantFixture) -> None:
-    body = tenant.member.raw("query($t: ID!) { tenant(id: $t) { events { totalCount } } }", {"t": tenant.id})
+    body = tenant.member.raw(
+        "query($t: ID!) { tenant(id: $t) { events { totalCount } } }", {"t": tenant.id}
+    )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -22,7 +22,12 @@ def test_administrator_increase_needs_terms(tenant: TenantFixture) -> None:
     assert tenant.pool("bi_psa")["capacity"] == 3  # type: ignore[index]
 
     accepted = adjust(tenant.admin, tenant, capacity=5, acceptTerms=True)
-    assert accepted["seatPool"] == {"capacity": 5, "assigned": 0, "available": 5, "overAllocated": 0}
+    assert accepted["seatPool"] == {
+        "capacity": 5,
+        "assigned": 0,
+        "available": 5,
+        "overAllocated": 0,
+    }
     event = tenant.events(["SEATS_ADJUSTED"])[-1]
     assert event["delta"] == 2 and event["source"] == "ADMIN"
     assert event["message"].startswith("2 BI Packages - PSA seats added by ")
@@ -78,12 +83,22 @@ def test_operator_decrease_below_assigned_over_allocates_and_blocks_assignment(
 
     refused = tenant.assign(tenant.member_id, "bi_psa", increaseCapacity=True, acceptTerms=True)
     assert codes(refused) == ["POOL_OVER_ALLOCATED"]
-    assert tenant.pool("bi_psa") == {"capacity": 1, "assigned": 3, "available": 0, "overAllocated": 2}
+    assert tenant.pool("bi_psa") == {
+        "capacity": 1,
+        "assigned": 3,
+        "available": 0,
+        "overAllocated": 2,
+    }
 
     # resolving the over-allocation: unassign two, then a seat frees up only after a third
     for user in users[:2]:
         tenant.admin.ok("unassignLicense", {"userId": user, "product": "bi_psa"}, "license { id }")
-    assert tenant.pool("bi_psa") == {"capacity": 1, "assigned": 1, "available": 0, "overAllocated": 0}
+    assert tenant.pool("bi_psa") == {
+        "capacity": 1,
+        "assigned": 1,
+        "available": 0,
+        "overAllocated": 0,
+    }
     assert codes(tenant.assign(tenant.member_id, "bi_psa")) == ["SEAT_LIMIT_REACHED"]
 
 
@@ -93,8 +108,8 @@ def test_capacity_materialises_available_licences(tenant: TenantFixture) -> None
 
     data = tenant.admin.query(
         "query($id: ID!) { tenant(id: $id) { "
-        "live: licenses(filter: {product: \"phone_system\", state: AVAILABLE}) { totalCount } "
-        "gone: licenses(filter: {product: \"phone_system\", state: TERMINATED}) { totalCount } } }",
+        'live: licenses(filter: {product: "phone_system", state: AVAILABLE}) { totalCount } '
+        'gone: licenses(filter: {product: "phone_system", state: TERMINATED}) { totalCount } } }',
         {"id": tenant.id},
     )
     assert data["tenant"]["live"]["totalCount"] == 2

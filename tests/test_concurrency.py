@@ -44,7 +44,12 @@ def test_fifty_concurrent_assigns_against_ten_seats(tenant: TenantFixture) -> No
 
     assert sum(1 for r in results if r == []) == 10
     assert sum(1 for r in results if r == ["SEAT_LIMIT_REACHED"]) == 40
-    assert tenant.pool("bi_psa") == {"capacity": 10, "assigned": 10, "available": 0, "overAllocated": 0}
+    assert tenant.pool("bi_psa") == {
+        "capacity": 10,
+        "assigned": 10,
+        "available": 0,
+        "overAllocated": 0,
+    }
     data = tenant.admin.query(
         'query($t: ID!) { tenant(id: $t) { licenses(filter: {product: "bi_psa", state: ASSIGNED}) '
         "{ totalCount } } }",

@@ -14,14 +14,19 @@ from tests.ws import Subscription
 def test_every_change_writes_one_event_with_a_gap_free_sequence(tenant: TenantFixture) -> None:
     tenant.set_capacity("bi_psa", 2)
     lic = tenant.assign(tenant.member_id, "bi_psa")["license"]
-    tenant.admin.ok("reassignLicense", {"licenseId": lic["id"], "userId": tenant.admin_id}, "license { id }")
+    tenant.admin.ok(
+        "reassignLicense", {"licenseId": lic["id"], "userId": tenant.admin_id}, "license { id }"
+    )
     tenant.admin.ok("unassignLicense", {"licenseId": lic["id"]}, "license { id }")
 
     events = tenant.events()
 
     assert [e["sequence"] for e in events] == [1, 2, 3, 4]
     assert [e["kind"] for e in events] == [
-        "SEATS_ADJUSTED", "LICENSE_ASSIGNED", "LICENSE_REASSIGNED", "LICENSE_UNASSIGNED",
+        "SEATS_ADJUSTED",
+        "LICENSE_ASSIGNED",
+        "LICENSE_REASSIGNED",
+        "LICENSE_UNASSIGNED",
     ]
     assigned = events[1]
     assert assigned["source"] == "ADMIN"
@@ -64,7 +69,12 @@ def test_subscription_pushes_committed_events_live(tenant: TenantFixture) -> Non
             [event] = await sub.events(1)
             assert event["kind"] == "LICENSE_ASSIGNED"
             assert event["sequence"] == 2
-            assert event["pool"] == {"product": "bi_psa", "capacity": 3, "assigned": 1, "available": 2}
+            assert event["pool"] == {
+                "product": "bi_psa",
+                "capacity": 3,
+                "assigned": 1,
+                "available": 2,
+            }
             assert event["user"]["email"].startswith("member-")
             # a refused change publishes nothing
             await asyncio.to_thread(tenant.assign, tenant.member_id, "bi_psa")
@@ -82,7 +92,8 @@ def test_subscription_with_after_replays_then_continues_without_gap_or_duplicate
         tenant.assign(user, "nextticket")
     first = tenant.events()[0]
     cursor = tenant.admin.query(
-        "query($t: ID!) { tenant(id: $t) { events(first: 1) { edges { cursor } } } }", {"t": tenant.id}
+        "query($t: ID!) { tenant(id: $t) { events(first: 1) { edges { cursor } } } }",
+        {"t": tenant.id},
     )["tenant"]["events"]["edges"][0]["cursor"]
     assert first["sequence"] == 1
 
@@ -140,7 +151,9 @@ def test_subscription_is_authorised_per_subscription(server: Server, who: str) -
             await sub.subscribe({"tenantId": tenant.id})
             message = await sub.receive()
             assert message["type"] in ("error", "next"), message
-            errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+            errors = (
+                message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+            )
             assert errors[0]["extensions"]["code"] == expected
 
     asyncio.run(go())

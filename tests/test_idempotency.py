@@ -7,7 +7,9 @@ from tests.support import TenantFixture, codes
 SELECTION = "license { id uuid } seatPool { capacity assigned available }"
 
 
-def test_same_key_and_input_returns_the_first_result_and_changes_nothing(tenant: TenantFixture) -> None:
+def test_same_key_and_input_returns_the_first_result_and_changes_nothing(
+    tenant: TenantFixture,
+) -> None:
     tenant.set_capacity("bi_psa", 5)
     input = {"userId": tenant.member_id, "product": "bi_psa", "idempotencyKey": "k-1"}
     first = tenant.admin.mutate("assignLicense", input, SELECTION)
@@ -23,10 +25,15 @@ def test_same_key_and_input_returns_the_first_result_and_changes_nothing(tenant:
 
 def test_same_key_with_other_input_is_refused(tenant: TenantFixture) -> None:
     tenant.set_capacity("bi_psa", 5)
-    tenant.admin.ok("assignLicense", {"userId": tenant.member_id, "product": "bi_psa",
-                                      "idempotencyKey": "k-2"}, SELECTION)
+    tenant.admin.ok(
+        "assignLicense",
+        {"userId": tenant.member_id, "product": "bi_psa", "idempotencyKey": "k-2"},
+        SELECTION,
+    )
     other = tenant.admin.mutate(
-        "assignLicense", {"userId": tenant.admin_id, "product": "bi_psa", "idempotencyKey": "k-2"}, SELECTION
+        "assignLicense",
+        {"userId": tenant.admin_id, "product": "bi_psa", "idempotencyKey": "k-2"},
+        SELECTION,
     )
     assert codes(other) == ["IDEMPOTENCY_KEY_REUSED"]
     assert tenant.pool("bi_psa")["assigned"] == 1  # type: ignore[index]
@@ -34,10 +41,16 @@ def test_same_key_with_other_input_is_refused(tenant: TenantFixture) -> None:
 
 def test_keys_are_per_caller(tenant: TenantFixture) -> None:
     tenant.set_capacity("bi_psa", 5)
-    tenant.admin.ok("assignLicense", {"userId": tenant.member_id, "product": "bi_psa",
-                                      "idempotencyKey": "shared"}, SELECTION)
-    tenant.operator.ok("assignLicense", {"userId": tenant.admin_id, "product": "bi_psa",
-                                         "idempotencyKey": "shared"}, SELECTION)
+    tenant.admin.ok(
+        "assignLicense",
+        {"userId": tenant.member_id, "product": "bi_psa", "idempotencyKey": "shared"},
+        SELECTION,
+    )
+    tenant.operator.ok(
+        "assignLicense",
+        {"userId": tenant.admin_id, "product": "bi_psa", "idempotencyKey": "shared"},
+        SELECTION,
+    )
     assert tenant.pool("bi_psa")["assigned"] == 2  # type: ignore[index]
 
 
@@ -54,14 +67,24 @@ def test_dry_run_reports_what_would_change_and_commits_nothing(tenant: TenantFix
     events = tenant.events()
 
     payload = tenant.admin.mutate(
-        "assignLicense", {"userId": tenant.member_id, "product": "bi_psa", "dryRun": True}, SELECTION
+        "assignLicense",
+        {"userId": tenant.member_id, "product": "bi_psa", "dryRun": True},
+        SELECTION,
     )
     refused = tenant.admin.mutate(
-        "assignLicense", {"userId": tenant.member_id, "product": "nextticket", "dryRun": True}, SELECTION
+        "assignLicense",
+        {"userId": tenant.member_id, "product": "nextticket", "dryRun": True},
+        SELECTION,
     )
     grow = tenant.admin.mutate(
         "adjustSeatCapacity",
-        {"tenantId": tenant.id, "product": "bi_psa", "capacity": 4, "acceptTerms": True, "dryRun": True},
+        {
+            "tenantId": tenant.id,
+            "product": "bi_psa",
+            "capacity": 4,
+            "acceptTerms": True,
+            "dryRun": True,
+        },
         "seatPool { capacity available }",
     )
 
@@ -69,7 +92,12 @@ def test_dry_run_reports_what_would_change_and_commits_nothing(tenant: TenantFix
     assert payload["seatPool"] == {"capacity": 1, "assigned": 1, "available": 0}
     assert codes(refused) == ["SEAT_LIMIT_REACHED"]
     assert grow["seatPool"] == {"capacity": 4, "available": 4}
-    assert tenant.pool("bi_psa") == {"capacity": 1, "assigned": 0, "available": 1, "overAllocated": 0}
+    assert tenant.pool("bi_psa") == {
+        "capacity": 1,
+        "assigned": 0,
+        "available": 1,
+        "overAllocated": 0,
+    }
     assert tenant.events() == events
 
 
@@ -78,14 +106,21 @@ def test_idempotent_unassign_and_capacity(tenant: TenantFixture) -> None:
     lic = tenant.assign(tenant.member_id, "bi_psa")["license"]
     for _ in range(2):
         payload = tenant.admin.mutate(
-            "unassignLicense", {"licenseId": lic["id"], "idempotencyKey": "u-1"}, "license { state }"
+            "unassignLicense",
+            {"licenseId": lic["id"], "idempotencyKey": "u-1"},
+            "license { state }",
         )
         assert payload["userErrors"] == [] and payload["license"] == {"state": "AVAILABLE"}
     for _ in range(2):
         payload = tenant.admin.mutate(
             "adjustSeatCapacity",
-            {"tenantId": tenant.id, "product": "bi_psa", "capacity": 3, "acceptTerms": True,
-             "idempotencyKey": "c-1"},
+            {
+                "tenantId": tenant.id,
+                "product": "bi_psa",
+                "capacity": 3,
+                "acceptTerms": True,
+                "idempotencyKey": "c-1",
+            },
             "seatPool { capacity }",
         )
         assert payload["seatPool"] == {"capacity": 3}

@@ -8,4 +8,9 @@ def test_admin_assigns_a_licence_and_sees_the_pool(tenant: TenantFixture) -> Non
     payload = tenant.assign(tenant.member_id, "bi_psa")
     assert payload["userErrors"] == []
     assert payload["seatPool"] == {"capacity": 2, "assigned": 1, "available": 1}
-    assert tenant.pool("bi_psa") == {"capacity": 2, "assigned": 1, "available": 1, "overAllocated": 0}
+    assert tenant.pool("bi_psa") == {
+        "capacity": 2,
+        "assigned": 1,
+        "available": 1,
+        "overAllocated": 0,
+    }

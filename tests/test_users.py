@@ -8,7 +8,9 @@ from tests.support import TenantFixture, codes
 def test_email_is_unique_per_tenant_case_insensitively(tenant: TenantFixture) -> None:
     tenant.add_user("Jane@Acme.example")
     payload = tenant.admin.mutate(
-        "createUser", {"tenantId": tenant.id, "email": "jane@acme.EXAMPLE", "name": "Jane"}, "user { id }"
+        "createUser",
+        {"tenantId": tenant.id, "email": "jane@acme.EXAMPLE", "name": "Jane"},
+        "user { id }",
     )
     assert codes(payload) == ["DUPLICATE"]
     assert payload["userErrors"][0]["field"] == ["input", "email"]
@@ -19,11 +21,14 @@ def test_invalid_email_and_name_are_refused(tenant: TenantFixture) -> None:
         "createUser", {"tenantId": tenant.id, "email": "not-an-email", "name": "X"}, "user { id }"
     )
     empty_name = tenant.admin.mutate(
-        "createUser", {"tenantId": tenant.id, "email": "x@acme.example", "name": "  "}, "user { id }"
+        "createUser",
+        {"tenantId": tenant.id, "email": "x@acme.example", "name": "  "},
+        "user { id }",
     )
     assert codes(bad_email) == ["INVALID_INPUT"] and codes(empty_name) == ["INVALID_INPUT"]
     found = tenant.admin.query(
-        'query($t: ID!) { tenant(id: $t) { user(email: "x@acme.example") { id } } }', {"t": tenant.id}
+        'query($t: ID!) { tenant(id: $t) { user(email: "x@acme.example") { id } } }',
+        {"t": tenant.id},
     )
     assert found["tenant"]["user"] is None
 
@@ -35,7 +40,10 @@ def test_created_users_have_role_status_and_login_flag(tenant: TenantFixture) ->
         "user { email name role status canLogIn }",
     )
     assert payload["user"] == {
-        "email": "room@acme.example", "name": "Room 1", "role": "MEMBER", "status": "ROOM",
+        "email": "room@acme.example",
+        "name": "Room 1",
+        "role": "MEMBER",
+        "status": "ROOM",
         "canLogIn": False,
     }
 
@@ -43,7 +51,9 @@ def test_created_users_have_role_status_and_login_flag(tenant: TenantFixture) ->
 def test_deactivating_a_user_frees_their_seats_at_once(tenant: TenantFixture) -> None:
     tenant.set_capacity("bi_psa", 1)
     tenant.assign(tenant.member_id, "bi_psa")
-    tenant.admin.ok("updateUser", {"userId": tenant.member_id, "status": "INACTIVE"}, "user { status }")
+    tenant.admin.ok(
+        "updateUser", {"userId": tenant.member_id, "status": "INACTIVE"}, "user { status }"
+    )
     assert tenant.pool("bi_psa")["assigned"] == 0  # type: ignore[index]
     kinds = [e["kind"] for e in tenant.events()][-2:]
     assert kinds == ["LICENSE_UNASSIGNED", "USER_STATUS_CHANGED"]
@@ -61,16 +71,24 @@ def test_deleting_a_user_releases_their_licences(tenant: TenantFixture) -> None:
     )
 
     assert payload["deletedUserId"] == user
-    assert sorted(r["product"]["code"] for r in payload["releasedLicenses"]) == ["bi_psa", "nextticket"]
+    assert sorted(r["product"]["code"] for r in payload["releasedLicenses"]) == [
+        "bi_psa",
+        "nextticket",
+    ]
     assert {r["state"] for r in payload["releasedLicenses"]} == {"AVAILABLE"}
     assert tenant.pool("bi_psa")["assigned"] == 0  # type: ignore[index]
-    assert tenant.operator.query("query($id: ID!) { node(id: $id) { id } }", {"id": user})["node"] is None
+    assert (
+        tenant.operator.query("query($id: ID!) { node(id: $id) { id } }", {"id": user})["node"]
+        is None
+    )
 
 
 def test_administrators_cannot_delete_themselves(tenant: TenantFixture) -> None:
     payload = tenant.admin.mutate("deleteUser", {"userId": tenant.admin_id}, "deletedUserId")
     assert codes(payload) == ["FORBIDDEN"]
-    assert tenant.admin.query("{ viewer { user { id } } }")["viewer"]["user"]["id"] == tenant.admin_id
+    assert (
+        tenant.admin.query("{ viewer { user { id } } }")["viewer"]["user"]["id"] == tenant.admin_id
+    )
 
 
 def test_users_search_and_status_filter(tenant: TenantFixture) -> None:

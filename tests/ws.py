@@ -38,9 +38,15 @@ class Subscription:
     async def __aexit__(self, *exc: object) -> None:
         await self.ws.close()
 
-    async def subscribe(self, variables: dict[str, Any], query: str = SEAT_EVENTS, op_id: str = "1") -> None:
+    async def subscribe(
+        self, variables: dict[str, Any], query: str = SEAT_EVENTS, op_id: str = "1"
+    ) -> None:
         kind = "start" if self.legacy else "subscribe"
-        await self.ws.send(json.dumps({"id": op_id, "type": kind, "payload": {"query": query, "variables": variables}}))
+        await self.ws.send(
+            json.dumps(
+                {"id": op_id, "type": kind, "payload": {"query": query, "variables": variables}}
+            )
+        )
 
     async def receive(self, timeout: float = 10) -> dict[str, Any]:
         """The next message for an operation (pings and keep-alives skipped)."""
