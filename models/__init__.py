@@ -6,4 +6,5 @@ MODEL_MODULES = [
     "models.seats",
     "models.events",
     "models.idempotency",
+    "models.booking",
 ]

@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 from tortoise.timezone import now
 
 from models.catalog_cache import catalog
-from models.enums import AccessDenial, AssignmentMode, LicenseState, ProductKind, TenantStatus
+from models.enums import AccessDenial, LicenseState, ProductKind, TenantStatus
 from models.seats import License
 from models.tenancy import Tenant, User
 
@@ -51,8 +51,6 @@ async def check_access(
             AccessDenial.CANNOT_LOG_IN,
             f"Your account cannot log in (status {user.status.value}).",
         )
-    if product.assignment is AssignmentMode.BY_STATUS:
-        return AccessDecision(product.code, True)
     live = Q(expires_at__isnull=True) | Q(expires_at__gt=now())
     if product.kind is ProductKind.ADDON:
         held = await License.filter(

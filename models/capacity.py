@@ -7,10 +7,11 @@ import uuid
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from models.allowance import seat_existing_users
 from models.auth import Actor
 from models.catalog import Product
 from models.catalog_cache import catalog
-from models.enums import LicenseState, SeatEventKind
+from models.enums import AssignmentMode, LicenseState, SeatEventKind
 from models.errors import DecreaseRequiresAccountManager, InvalidInput, TermsNotAccepted
 from models.events import pool_snapshot, record_event, seat_phrase
 from models.seats import License, SeatPool
@@ -89,6 +90,7 @@ async def adjust_seat_capacity(
         new = capacity
     for _ in range(5):
         pool = await SeatPool.get_or_none(tenant_id=tenant.id, product_id=product.id)
+        created = pool is None
         if pool is None:
             try:
                 pool = await SeatPool.create(tenant_id=tenant.id, product_id=product.id, capacity=0)
@@ -107,6 +109,8 @@ async def adjust_seat_capacity(
             continue  # changed concurrently: decide again on fresh numbers
         pool = await SeatPool.get(id=pool.id)
         await sync_pool_licenses(pool, product)
+        if created and product.assignment is AssignmentMode.BY_STATUS:
+            pool = await seat_existing_users(actor=actor, pool=pool, product=product)
         await _record_adjustment(actor, pool, product, old, new)
         return pool
     raise InvalidInput("The pool changed concurrently too often; retry.")

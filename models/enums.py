@@ -104,6 +104,11 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
+class BookingPageDisabledReason(StrEnum):
+    OWNER_UNLICENSED = "OWNER_UNLICENSED"
+    DISABLED_BY_ADMIN = "DISABLED_BY_ADMIN"
+
+
 class AccessDenial(StrEnum):
     NO_PERMISSION = "NO_PERMISSION"
     CANNOT_LOG_IN = "CANNOT_LOG_IN"

@@ -112,3 +112,15 @@ class IdempotencyKeyReused(DomainError):
             "This idempotencyKey was already used with a different input.",
             field=("input", "idempotencyKey"),
         )
+
+
+class OwnerUnlicensed(DomainError):
+    code = ErrorCode.OWNER_UNLICENSED
+
+
+class BaseLicenseRequired(DomainError):
+    code = ErrorCode.BASE_LICENSE_REQUIRED
+
+
+class AddonNotCompatible(DomainError):
+    code = ErrorCode.ADDON_NOT_COMPATIBLE

@@ -19,6 +19,7 @@ from tortoise.expressions import F, Q
 from tortoise.timezone import now
 
 from models.auth import Actor
+from models.booking import SCHEDULING_PRODUCT, BookingPage, disable_pages_of_unlicensed_owner
 from models.catalog import Product
 from models.catalog_cache import catalog
 from models.enums import AssignmentMode, ChangeSource, LicenseState, ProductKind, SeatEventKind
@@ -50,7 +51,7 @@ class ReleaseResult:
     pool: SeatPool
     previous_assignee: User | None = None
     # Booking pages disabled because the owner lost a scheduling licence.
-    disabled_booking_pages: list[Any] = field(default_factory=list)
+    disabled_booking_pages: list[BookingPage] = field(default_factory=list)
 
 
 def _check_licensable(user: User, fld: tuple[str, ...]) -> None:
@@ -204,10 +205,16 @@ async def assign_license(
     if expires_at is not None and expires_at <= now():
         raise InvalidInput("expiresAt must be in the future.", field=("input", "expiresAt"))
     if await License.exists(assignee_id=user.id, product_id=product.id):
-        raise AlreadyAssigned(
-            f"{user.email} already holds a {product.code} licence.", field=("input", "userId")
+        raise _already(user, product)
+    if license is None:
+        return await grant(
+            actor=actor,
+            user=user,
+            product=product,
+            expires_at=expires_at,
+            increase_capacity=increase_capacity,
+            accept_terms=accept_terms,
         )
-
     pool = await take_seat(
         tenant_id=user.tenant_id,
         product=product,
@@ -215,27 +222,40 @@ async def assign_license(
         increase_capacity=increase_capacity,
         accept_terms=accept_terms,
     )
-    values = {
+    if license.pool_id != pool.id:
+        raise InvalidInput("The licence is not part of the tenant's pool.", field=fld)
+    try:
+        won = await License.filter(id=license.id, state=LicenseState.AVAILABLE).update(
+            **assigned_values(user, expires_at)
+        )
+    except IntegrityError:
+        raise _already(user, product) from None
+    if not won:
+        _check_license_available(await License.get(id=license.id))
+        raise LicenseInUse("The licence was assigned meanwhile.", field=fld)
+    row = await License.get(id=license.id)
+    await record_assigned(actor, user, product, pool, row)
+    return AssignResult(license=row, pool=pool)
+
+
+def assigned_values(user: User, expires_at: datetime | None) -> dict[str, Any]:
+    return {
         "state": LicenseState.ASSIGNED,
         "assignee_id": user.id,
         "assigned_at": now(),
         "expires_at": expires_at,
     }
-    try:
-        if license is not None:
-            if license.pool_id != pool.id:
-                raise InvalidInput("The licence is not part of the tenant's pool.", field=fld)
-            won = await License.filter(id=license.id, state=LicenseState.AVAILABLE).update(**values)
-            if not won:
-                _check_license_available(await License.get(id=license.id))
-                raise LicenseInUse("The licence was assigned meanwhile.", field=fld)
-            row = await License.get(id=license.id)
-        else:
-            row = await _take_available_license(pool, product, values)
-    except IntegrityError:
-        raise AlreadyAssigned(
-            f"{user.email} already holds a {product.code} licence.", field=("input", "userId")
-        ) from None
+
+
+def _already(user: User, product: Product) -> AlreadyAssigned:
+    return AlreadyAssigned(
+        f"{user.email} already holds a {product.code} licence.", field=("input", "userId")
+    )
+
+
+async def record_assigned(
+    actor: Actor, user: User, product: Product, pool: SeatPool, row: License
+) -> None:
     await record_event(
         tenant_id=user.tenant_id,
         kind=SeatEventKind.LICENSE_ASSIGNED,
@@ -247,6 +267,31 @@ async def assign_license(
         user_id=user.id,
         message=f"{product.name} licence assigned to {user.label}: {seat_phrase(pool)}.",
     )
+
+
+async def grant(
+    *,
+    actor: Actor,
+    user: User,
+    product: Product,
+    expires_at: datetime | None = None,
+    increase_capacity: bool = False,
+    accept_terms: bool = False,
+) -> AssignResult:
+    """Take a seat and an available (or new) licence of ``product`` for ``user`` and
+    write LICENSE_ASSIGNED. No permission or product checks: callers have made them."""
+    pool = await take_seat(
+        tenant_id=user.tenant_id,
+        product=product,
+        actor=actor,
+        increase_capacity=increase_capacity,
+        accept_terms=accept_terms,
+    )
+    try:
+        row = await take_available_license(pool, product, assigned_values(user, expires_at))
+    except IntegrityError:
+        raise _already(user, product) from None
+    await record_assigned(actor, user, product, pool, row)
     return AssignResult(license=row, pool=pool)
 
 
@@ -266,7 +311,7 @@ def _check_license_available(license: License) -> None:
         )
 
 
-async def _take_available_license(
+async def take_available_license(
     pool: SeatPool, product: Product, values: dict[str, Any]
 ) -> License:
     """Reuse an AVAILABLE licence of the pool (it keeps its UUID), or create one."""
@@ -299,8 +344,26 @@ async def unassign_license(
     actor.require_admin_of(license.tenant_id, field=("input", "licenseId"))
     if license.state is not LicenseState.ASSIGNED or license.assignee_id is None:
         raise NotAssigned(f"Licence {license.uuid} is not assigned.", field=("input", "licenseId"))
+    _check_explicit(await catalog.product_by_id(license.product_id))
     user = await User.get(id=license.assignee_id)
     return await release_license(license=license, user=user, actor=actor, source=source)
+
+
+def _check_explicit(product: Product) -> None:
+    if product.assignment is AssignmentMode.BY_STATUS:
+        raise InvalidInput(
+            f"{product.code} seats follow user status: change the user's status instead.",
+            field=("input", "licenseId"),
+        )
+
+
+async def _after_loss(
+    user: User, product: Product, actor: Actor | None, source: ChangeSource
+) -> list[BookingPage]:
+    """What losing a licence of ``product`` takes away from ``user``, same transaction."""
+    if product.code == SCHEDULING_PRODUCT:
+        return await disable_pages_of_unlicensed_owner(owner=user, actor=actor, source=source)
+    return []
 
 
 async def release_license(
@@ -316,10 +379,11 @@ async def release_license(
     product = await catalog.product_by_id(license.product_id)
     row = await License.get(id=license.id)
     who = f" by {actor.user.name}" if actor and actor.user else ""
+    source = source or (actor.source if actor else ChangeSource.SCHEDULE)
     await record_event(
         tenant_id=license.tenant_id,
         kind=SeatEventKind.LICENSE_UNASSIGNED,
-        source=source or (actor.source if actor else ChangeSource.SCHEDULE),
+        source=source,
         actor_id=actor.user_id if actor else None,
         product=product.code,
         pool=pool_snapshot(pool, product.code),
@@ -327,7 +391,10 @@ async def release_license(
         user_id=user.id,
         message=f"{product.name} licence unassigned from {user.label}{who}: {seat_phrase(pool)}.",
     )
-    return ReleaseResult(license=row, pool=pool, previous_assignee=user)
+    pages = await _after_loss(user, product, actor, source)
+    return ReleaseResult(
+        license=row, pool=pool, previous_assignee=user, disabled_booking_pages=pages
+    )
 
 
 async def find_assigned_license(*, actor: Actor, user: User, product_code: str) -> License:
@@ -364,6 +431,7 @@ async def reassign_license(*, actor: Actor, license: License, to_user: User) -> 
             field=("input", "licenseId"),
         )
     product = await catalog.product_by_id(license.product_id)
+    _check_explicit(product)
     if license.assignee_id == to_user.id:
         raise AlreadyAssigned(
             f"{to_user.email} already holds this licence.", field=("input", "userId")
@@ -400,7 +468,10 @@ async def reassign_license(*, actor: Actor, license: License, to_user: User) -> 
             f"{seat_phrase(pool)}."
         ),
     )
-    return ReleaseResult(license=row, pool=pool, previous_assignee=previous)
+    pages = await _after_loss(previous, product, actor, actor.source)
+    return ReleaseResult(
+        license=row, pool=pool, previous_assignee=previous, disabled_booking_pages=pages
+    )
 
 
 async def release_expired(at: datetime | None = None, *, batch: int = 500) -> set[int]:

@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.booking import BookingPage
 from models.catalog_cache import catalog
 from models.enums import LicenseState, ProductKind, UserStatus
 from models.events import SeatEvent
@@ -120,4 +121,21 @@ def events_query(tenant_id: int, kinds: list[str] | None) -> QuerySet[SeatEvent]
     query = SeatEvent.filter(tenant_id=tenant_id)
     if kinds:
         query = query.filter(kind__in=kinds)
+    return query
+
+
+def booking_pages_query(
+    tenant_id: int,
+    *,
+    owner_id: int | None = None,
+    only_owner_id: int | None = None,
+    enabled: bool | None = None,
+) -> QuerySet[BookingPage]:
+    query = BookingPage.filter(tenant_id=tenant_id)
+    if owner_id is not None:
+        query = query.filter(owner_id=owner_id)
+    if only_owner_id is not None:
+        query = query.filter(owner_id=only_owner_id)
+    if enabled is not None:
+        query = query.filter(enabled=enabled)
     return query

@@ -87,5 +87,6 @@ class License(Model):
     class Meta:
         table = "license"
         # One licence per product per user: NULL assignees (unassigned) never collide.
-        unique_together = (("assignee", "product"),)
+        # One add-on of a product per base licence, likewise.
+        unique_together = (("assignee", "product"), ("base", "product"))
         indexes = (("tenant_id", "state"), ("pool_id", "state"), ("tenant_id", "extension"))

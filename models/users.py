@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from tortoise.exceptions import IntegrityError
 
+from models.allowance import grant_allowance
 from models.auth import Actor
+from models.booking import BookingPage, hand_over_pages
 from models.enums import LicenseState, Role, SeatEventKind, UserStatus
 from models.errors import Duplicate, Forbidden, InvalidInput
 from models.events import record_event
@@ -46,10 +48,14 @@ async def create_user(
     name: str,
     role: Role = Role.MEMBER,
     status: UserStatus = UserStatus.ACTIVE,
+    increase_capacity: bool = False,
+    accept_terms: bool = False,
 ) -> User:
-    """Create a user; e-mail addresses are unique per tenant (case-insensitive).
+    """Create a user; e-mail addresses are unique per tenant (case-insensitive). An
+    ACTIVE or LOCKED user takes a seat of each BY_STATUS pool (user allowance).
 
-    Raises NotFound, Forbidden, InvalidInput, Duplicate.
+    Raises NotFound, Forbidden, InvalidInput, Duplicate, SeatLimitReached,
+    TermsNotAccepted, PoolOverAllocated.
     """
     actor.require_admin_of(tenant.id, field=("input", "tenantId"))
     email = clean_email(email)
@@ -57,13 +63,17 @@ async def create_user(
     if await User.exists(tenant_id=tenant.id, email=email):
         raise Duplicate(f"{email} is already a user of this tenant.", field=("input", "email"))
     try:
-        return await User.create(
+        user = await User.create(
             tenant_id=tenant.id, email=email, name=name, role=role, status=status
         )
     except IntegrityError:
         raise Duplicate(
             f"{email} is already a user of this tenant.", field=("input", "email")
         ) from None
+    await grant_allowance(
+        actor=actor, user=user, increase_capacity=increase_capacity, accept_terms=accept_terms
+    )
+    return user
 
 
 @dataclass
@@ -79,11 +89,15 @@ async def update_user(
     name: str | None = None,
     role: Role | None = None,
     status: UserStatus | None = None,
+    increase_capacity: bool = False,
+    accept_terms: bool = False,
 ) -> UserChange:
     """Change a user's name, role or status.
 
     A status that cannot hold licences (INACTIVE, ROOM, RESOURCE, ASSET, QUEUE) frees
-    the user's licences at once. Raises NotFound, Forbidden, InvalidInput.
+    the user's licences at once; becoming ACTIVE or LOCKED takes a seat of each BY_STATUS
+    pool. Raises NotFound, Forbidden, InvalidInput, SeatLimitReached, TermsNotAccepted,
+    PoolOverAllocated.
     """
     actor.require_admin_of(user.tenant_id, field=("input", "userId"))
     changes: dict[str, object] = {}
@@ -102,6 +116,13 @@ async def update_user(
     if "status" in changes:
         if not user.status.licensable:
             result.released = await _release_all(user, actor)
+        elif not old_status.licensable:
+            await grant_allowance(
+                actor=actor,
+                user=user,
+                increase_capacity=increase_capacity,
+                accept_terms=accept_terms,
+            )
         await record_event(
             tenant_id=user.tenant_id,
             kind=SeatEventKind.USER_STATUS_CHANGED,
@@ -119,11 +140,24 @@ async def _release_all(user: User, actor: Actor) -> list[License]:
 
 
 async def delete_user(*, actor: Actor, user: User) -> list[License]:
-    """Delete a user, first freeing their licences (returned). Raises NotFound,
-    Forbidden, InvalidInput (deleting yourself)."""
+    """Delete a user: free their licences (returned; their booking pages are disabled),
+    then hand their booking pages, disabled, to the acting administrator (for an
+    operator: the tenant's first administrator). Raises NotFound, Forbidden,
+    InvalidInput."""
     actor.require_admin_of(user.tenant_id, field=("input", "userId"))
     if actor.user_id == user.id:
         raise Forbidden("You cannot delete yourself.", field=("input", "userId"))
     released = await _release_all(user, actor)
+    if await BookingPage.exists(owner_id=user.id):
+        heir = actor.user or await User.filter(
+            tenant_id=user.tenant_id, role=Role.ADMINISTRATOR
+        ).exclude(id=user.id).order_by("id").first()
+        if heir is None:
+            raise InvalidInput(
+                "The user owns booking pages and the tenant has no other administrator "
+                "to receive them: transfer them first.",
+                field=("input", "userId"),
+            )
+        await hand_over_pages(owner=user, to=heir)
     await User.filter(id=user.id).delete()
     return released

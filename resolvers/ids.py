@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from tortoise.models import Model
 
+from models.booking import BookingPage
 from models.errors import NotFound
 from models.events import SeatEvent
 from models.seats import License, SeatPool
@@ -21,6 +22,7 @@ NODE_MODELS: dict[str, type[Model]] = {
     "SeatPool": SeatPool,
     "License": License,
     "SeatEvent": SeatEvent,
+    "BookingPage": BookingPage,
 }
 
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import strawberry
 
-from models import capacity, idempotency, licensing
+from models import addons, capacity, idempotency, licensing
 from models.auth import Actor
+from models.booking import BookingPage as BookingPageRow
 from models.errors import DomainError, InvalidInput
 from models.seats import License as LicenseRow
 from models.seats import SeatPool as SeatPoolRow
@@ -23,16 +24,20 @@ from resolvers.errors import user_errors
 from schema.inputs import (
     AdjustSeatCapacityInput,
     AssignLicenseInput,
+    AttachAddonInput,
+    DetachAddonInput,
     ReassignLicenseInput,
     UnassignLicenseInput,
 )
 from schema.payloads import (
     AdjustSeatCapacityPayload,
     AssignLicensePayload,
+    AttachAddonPayload,
+    DetachAddonPayload,
     ReassignLicensePayload,
     UnassignLicensePayload,
 )
-from schema.types import License, SeatPool, User
+from schema.types import BookingPage, License, SeatPool, User
 
 
 def _scope(actor: Actor) -> str:
@@ -48,7 +53,8 @@ def _request(input: Any) -> dict[str, Any]:
 
 def _encode_release(r: licensing.ReleaseResult) -> dict[str, Any]:
     prev = r.previous_assignee.id if r.previous_assignee else None
-    return {"license": r.license.id, "pool": r.pool.id, "previous": prev}
+    pages = [p.id for p in r.disabled_booking_pages]
+    return {"license": r.license.id, "pool": r.pool.id, "previous": prev, "pages": pages}
 
 
 async def _decode_release(d: dict[str, Any]) -> licensing.ReleaseResult:
@@ -56,7 +62,12 @@ async def _decode_release(d: dict[str, Any]) -> licensing.ReleaseResult:
         license=await LicenseRow.get(id=d["license"]),
         pool=await SeatPoolRow.get(id=d["pool"]),
         previous_assignee=await UserRow.get_or_none(id=d["previous"]) if d["previous"] else None,
+        disabled_booking_pages=await BookingPageRow.filter(id__in=d["pages"]).order_by("id"),
     )
+
+
+def _pages(result: licensing.ReleaseResult) -> list[BookingPage]:
+    return [BookingPage.from_row(p) for p in result.disabled_booking_pages]
 
 
 async def assign_license(info: strawberry.Info, input: AssignLicenseInput) -> AssignLicensePayload:
@@ -135,7 +146,9 @@ async def unassign_license(
         return UnassignLicensePayload(user_errors=user_errors(exc))
     info.context.publish(uow)
     return UnassignLicensePayload(
-        license=License.from_row(result.license), seat_pool=SeatPool.from_row(result.pool)
+        license=License.from_row(result.license),
+        seat_pool=SeatPool.from_row(result.pool),
+        disabled_booking_pages=_pages(result),
     )
 
 
@@ -167,6 +180,7 @@ async def reassign_license(
     return ReassignLicensePayload(
         license=License.from_row(result.license),
         previous_assignee=User.from_row(prev) if prev else None,
+        disabled_booking_pages=_pages(result),
     )
 
 
@@ -204,3 +218,61 @@ async def adjust_seat_capacity(
         return AdjustSeatCapacityPayload(user_errors=user_errors(exc))
     info.context.publish(uow)
     return AdjustSeatCapacityPayload(seat_pool=SeatPool.from_row(pool))
+
+
+async def attach_addon(info: strawberry.Info, input: AttachAddonInput) -> AttachAddonPayload:
+    actor = info.context.require_actor()
+
+    async def op() -> addons.AddonResult:
+        base = await ids.load(LicenseRow, input.base_license_id, ("input", "baseLicenseId"))
+        return await addons.attach_addon(actor=actor, base=base, product_code=input.product)
+
+    async def decode(d: dict[str, Any]) -> addons.AddonResult:
+        return addons.AddonResult(
+            addon=await LicenseRow.get(id=d["addon"]), base=await LicenseRow.get(id=d["base"])
+        )
+
+    try:
+        result, uow = await idempotency.execute(
+            op,
+            scope=_scope(actor),
+            operation="attachAddon",
+            request=_request(input),
+            key=input.idempotency_key,
+            dry_run=bool(input.dry_run),
+            encode=lambda r: {"addon": r.addon.id, "base": r.base.id},
+            decode=decode,
+        )
+    except DomainError as exc:
+        return AttachAddonPayload(user_errors=user_errors(exc))
+    info.context.publish(uow)
+    return AttachAddonPayload(
+        addon=License.from_row(result.addon), base_license=License.from_row(result.base)
+    )
+
+
+async def detach_addon(info: strawberry.Info, input: DetachAddonInput) -> DetachAddonPayload:
+    actor = info.context.require_actor()
+
+    async def op() -> LicenseRow:
+        addon = await ids.load(LicenseRow, input.addon_license_id, ("input", "addonLicenseId"))
+        return await addons.detach_addon(actor=actor, addon=addon)
+
+    async def decode(d: dict[str, Any]) -> LicenseRow:
+        return await LicenseRow.get(id=d["base"])
+
+    try:
+        base, uow = await idempotency.execute(
+            op,
+            scope=_scope(actor),
+            operation="detachAddon",
+            request=_request(input),
+            key=input.idempotency_key,
+            dry_run=bool(input.dry_run),
+            encode=lambda b: {"base": b.id},
+            decode=decode,
+        )
+    except DomainError as exc:
+        return DetachAddonPayload(user_errors=user_errors(exc))
+    info.context.publish(uow)
+    return DetachAddonPayload(base_license=License.from_row(base))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from models.booking import BookingPage
 from models.catalog import Product
 from models.catalog_cache import catalog
 from models.enums import LicenseState
@@ -51,6 +52,18 @@ async def _addons_by_base(ids: Sequence[int]) -> list[list[License]]:
     return [grouped[i] for i in ids]
 
 
+async def _booking_pages(ids: Sequence[int]) -> list[BookingPage | None]:
+    rows = {r.id: r for r in await BookingPage.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
+async def _pages_by_owner(ids: Sequence[int]) -> list[list[BookingPage]]:
+    grouped: dict[int, list[BookingPage]] = defaultdict(list)
+    for row in await BookingPage.filter(owner_id__in=list(ids)).order_by("id"):
+        grouped[row.owner_id].append(row)
+    return [grouped[i] for i in ids]
+
+
 async def _pools_by_tenant(ids: Sequence[int]) -> list[list[SeatPool]]:
     grouped: dict[int, list[SeatPool]] = defaultdict(list)
     for row in await SeatPool.filter(tenant_id__in=list(ids)).order_by("id"):
@@ -74,6 +87,12 @@ class Loaders:
         )
         self.pools_by_tenant: DataLoader[int, list[SeatPool]] = DataLoader(
             _pools_by_tenant, cache=cache
+        )
+        self.booking_page: DataLoader[int, BookingPage | None] = DataLoader(
+            _booking_pages, cache=cache
+        )
+        self.pages_by_owner: DataLoader[int, list[BookingPage]] = DataLoader(
+            _pages_by_owner, cache=cache
         )
 
     @staticmethod

@@ -13,6 +13,7 @@ from models.seats import License as LicenseRow
 from models.seats import SeatPool as SeatPoolRow
 from schema.relay import Connection, Node, connection, from_global_id
 from schema.types import (
+    BookingPage,
     License,
     Plan,
     Product,
@@ -53,6 +54,11 @@ async def _node(info: strawberry.Info, actor: Actor, global_id: str) -> Node | N
             return None
         base = await loaders.license.load(lic.base_id) if lic.base_id else None
         return License.from_row(lic) if _license_visible(actor, lic, base) else None
+    if type_name == "BookingPage":
+        page = await loaders.booking_page.load(pk)
+        if page and (actor.can_manage_tenant(page.tenant_id) or actor.user_id == page.owner_id):
+            return BookingPage.from_row(page)
+        return None
     if type_name == "SeatEvent":
         event = await SeatEventRow.get_or_none(id=pk)
         if event and actor.can_manage_tenant(event.tenant_id):

@@ -53,6 +53,8 @@ async def create_user(info: strawberry.Info, input: CreateUserInput) -> CreateUs
             name=input.name,
             role=input.role or Role.MEMBER,
             status=input.status or UserStatus.ACTIVE,
+            increase_capacity=bool(input.increase_capacity),
+            accept_terms=bool(input.accept_terms),
         )
 
     try:
@@ -69,7 +71,13 @@ async def update_user(info: strawberry.Info, input: UpdateUserInput) -> UpdateUs
     async def op() -> users.UserChange:
         user = await ids.load(UserRow, input.user_id, ("input", "userId"))
         return await users.update_user(
-            actor=actor, user=user, name=input.name, role=input.role, status=input.status
+            actor=actor,
+            user=user,
+            name=input.name,
+            role=input.role,
+            status=input.status,
+            increase_capacity=bool(input.increase_capacity),
+            accept_terms=bool(input.accept_terms),
         )
 
     try:

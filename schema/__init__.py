@@ -16,7 +16,7 @@ from strawberry.extensions import (
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.subscription import Subscription
-from schema.types import License, SeatEvent, SeatPool, Tenant, User
+from schema.types import BookingPage, License, SeatEvent, SeatPool, Tenant, User
 
 CACHE_SIZE = 512
 
@@ -38,6 +38,6 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Tenant, User, SeatPool, License, SeatEvent],
+        types=[Tenant, User, SeatPool, License, SeatEvent, BookingPage],
         extensions=extensions,
     )

@@ -121,3 +121,42 @@ class AdjustSeatCapacityInput:
     accept_terms: bool | None = False
     idempotency_key: str | None = None
     dry_run: bool | None = False
+
+
+@strawberry.input
+class AttachAddonInput:
+    base_license_id: strawberry.ID
+    product: str
+    idempotency_key: str | None = None
+    dry_run: bool | None = False
+
+
+@strawberry.input
+class DetachAddonInput:
+    addon_license_id: strawberry.ID
+    idempotency_key: str | None = None
+    dry_run: bool | None = False
+
+
+@strawberry.input
+class CreateBookingPageInput:
+    owner_id: strawberry.ID
+    title: str
+    slug: str | None = None
+    enabled: bool | None = strawberry.field(
+        default=True,
+        description="Create it enabled (the owner needs a scheduled_meeting licence).",
+    )
+
+
+@strawberry.input
+class SetBookingPageEnabledInput:
+    booking_page_id: strawberry.ID
+    enabled: bool
+
+
+@strawberry.input
+class TransferBookingPageInput:
+    booking_page_id: strawberry.ID
+    new_owner_id: strawberry.ID
+    enable: bool | None = False

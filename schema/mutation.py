@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import licenses, users
+from resolvers import booking, licenses, users
 from schema.payloads import (
     AdjustSeatCapacityPayload,
     AssignLicensePayload,
+    AttachAddonPayload,
     CreateApiTokenPayload,
+    CreateBookingPagePayload,
     CreateTenantPayload,
     CreateUserPayload,
     DeleteUserPayload,
+    DetachAddonPayload,
     ReassignLicensePayload,
+    SetBookingPageEnabledPayload,
+    TransferBookingPagePayload,
     UnassignLicensePayload,
     UpdateUserPayload,
 )
@@ -32,6 +37,17 @@ class Mutation:
     reassign_license: ReassignLicensePayload = strawberry.mutation(
         resolver=licenses.reassign_license
     )
+    attach_addon: AttachAddonPayload = strawberry.mutation(resolver=licenses.attach_addon)
+    detach_addon: DetachAddonPayload = strawberry.mutation(resolver=licenses.detach_addon)
     adjust_seat_capacity: AdjustSeatCapacityPayload = strawberry.mutation(
         resolver=licenses.adjust_seat_capacity
+    )
+    create_booking_page: CreateBookingPagePayload = strawberry.mutation(
+        resolver=booking.create_booking_page
+    )
+    set_booking_page_enabled: SetBookingPageEnabledPayload = strawberry.mutation(
+        resolver=booking.set_booking_page_enabled
+    )
+    transfer_booking_page: TransferBookingPagePayload = strawberry.mutation(
+        resolver=booking.transfer_booking_page
     )

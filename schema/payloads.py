@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.types import License, SeatPool, Tenant, User, UserError
+from schema.types import BookingPage, License, SeatPool, Tenant, User, UserError
 
 
 @strawberry.type
@@ -49,6 +49,12 @@ class AssignLicensePayload:
 class UnassignLicensePayload:
     license: License | None = None
     seat_pool: SeatPool | None = None
+    disabled_booking_pages: list[BookingPage] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Booking pages disabled because their owner no longer holds a scheduling licence."
+        ),
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -56,10 +62,42 @@ class UnassignLicensePayload:
 class ReassignLicensePayload:
     license: License | None = None
     previous_assignee: User | None = None
+    disabled_booking_pages: list[BookingPage] = strawberry.field(default_factory=list)
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class AdjustSeatCapacityPayload:
     seat_pool: SeatPool | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AttachAddonPayload:
+    addon: License | None = None
+    base_license: License | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DetachAddonPayload:
+    base_license: License | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateBookingPagePayload:
+    booking_page: BookingPage | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SetBookingPageEnabledPayload:
+    booking_page: BookingPage | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TransferBookingPagePayload:
+    booking_page: BookingPage | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -14,13 +14,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
+from models import booking, seats, tenancy
 from models import catalog as catalog_models
 from models import events as event_models
-from models import seats, tenancy
 from models.access import AccessDecision, check_access
 from models.enums import (
     AccessDenial,
     AssignmentMode,
+    BookingPageDisabledReason,
     ChangeSource,
     ErrorCode,
     LicenseState,
@@ -33,6 +34,7 @@ from models.enums import (
 )
 from models.queries import (
     LicenseCriteria,
+    booking_pages_query,
     events_query,
     keyset_page,
     licenses_query,
@@ -243,6 +245,35 @@ class Tenant(Node):
         return License.from_row(row) if row else None
 
     @strawberry.field
+    async def booking_pages(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        owner_id: strawberry.ID | None = None,
+        enabled: bool | None = None,
+    ) -> Connection[BookingPage]:
+        size, position = page_args(first, after)
+        actor = info.context.require_actor()
+        owner = None
+        if owner_id is not None:
+            decoded = from_global_id(owner_id)
+            owner = decoded[1] if decoded and decoded[0] == "User" else -1
+        only = None if actor.can_manage_tenant(self.row.id) else actor.user_id
+        page = await keyset_page(
+            booking_pages_query(self.row.id, owner_id=owner, only_owner_id=only, enabled=enabled),
+            first=size,
+            after=position,
+        )
+        return connection(
+            [BookingPage.from_row(r) for r in page.rows],
+            page.positions,
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            count=page.count,
+        )
+
+    @strawberry.field
     async def events(
         self,
         info: strawberry.Info,
@@ -296,6 +327,11 @@ class User(Node):
     async def licenses(self, info: strawberry.Info) -> list[License]:
         rows = await info.context.loaders.licenses_by_assignee.load(self.row.id)
         return [License.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def booking_pages(self, info: strawberry.Info) -> list[BookingPage]:
+        rows = await info.context.loaders.pages_by_owner.load(self.row.id)
+        return [BookingPage.from_row(r) for r in rows]
 
     @strawberry.field
     async def access(self, info: strawberry.Info, product: str) -> Access:
@@ -387,6 +423,32 @@ class License(Node):
         return License.from_row(row) if row else None
 
 
+@strawberry.type
+class BookingPage(Node):
+    row: strawberry.Private[booking.BookingPage]
+    title: str
+    slug: str
+    enabled: bool
+    disabled_reason: BookingPageDisabledReason | None
+
+    @classmethod
+    def from_row(cls, row: booking.BookingPage) -> BookingPage:
+        return cls(
+            row=row,
+            id=to_global_id("BookingPage", row.id),
+            title=row.title,
+            slug=row.slug,
+            enabled=row.enabled,
+            disabled_reason=row.disabled_reason,
+        )
+
+    @strawberry.field
+    async def owner(self, info: strawberry.Info) -> User:
+        row = await info.context.loaders.user.load(self.row.owner_id)
+        assert row is not None  # owners are never deleted while they own pages
+        return User.from_row(row)
+
+
 @strawberry.type(description="Seat numbers as they were right after the event.")
 class SeatPoolSnapshot:
     product: str
@@ -442,6 +504,11 @@ class SeatEvent(Node):
         row = await info.context.loaders.license.load(self.row.license_id)
         return License.from_row(row) if row else None
 
+    @strawberry.field
+    async def booking_pages(self, info: strawberry.Info) -> list[BookingPage]:
+        rows = await info.context.loaders.booking_page.load_many(self.row.booking_page_ids)
+        return [BookingPage.from_row(r) for r in rows if r is not None]
+
 
 async def _user(info: strawberry.Info, user_id: int | None) -> User | None:
     if user_id is None:
@@ -452,6 +519,7 @@ async def _user(info: strawberry.Info, user_id: int | None) -> User | None:
 
 __all__ = [
     "Access",
+    "BookingPage",
     "License",
     "Money",
     "Plan",

@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.enums import AssignmentMode, ChangeSource, LicenseState, PlanMode, ProductKind, Role, SeatEventKind, TenantStatus, UserStatus
+from models.enums import AssignmentMode, BookingPageDisabledReason, ChangeSource, LicenseState, PlanMode, ProductKind, Role, SeatEventKind, TenantStatus, UserStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -116,6 +116,21 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='BookingPage',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('tenant', fields.ForeignKeyField('models.Tenant', source_field='tenant_id', db_constraint=True, to_field='id', related_name='booking_pages', on_delete=OnDelete.CASCADE)),
+                ('owner', fields.ForeignKeyField('models.User', source_field='owner_id', db_constraint=True, to_field='id', related_name='booking_pages', on_delete=OnDelete.RESTRICT)),
+                ('title', fields.CharField(max_length=200)),
+                ('slug', fields.CharField(max_length=100)),
+                ('enabled', fields.BooleanField(default=False)),
+                ('disabled_reason', fields.CharEnumField(null=True, description='OWNER_UNLICENSED: OWNER_UNLICENSED\nDISABLED_BY_ADMIN: DISABLED_BY_ADMIN', enum_type=BookingPageDisabledReason, max_length=32)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'booking_page', 'app': 'models', 'unique_together': (('tenant', 'slug'),), 'indexes': [Index(fields=['owner_id', 'enabled'])], 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='License',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -132,7 +147,7 @@ class Migration(migrations.Migration):
                 ('base', fields.ForeignKeyField('models.License', source_field='base_id', null=True, db_constraint=True, to_field='id', related_name='addons', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'license', 'app': 'models', 'unique_together': (('assignee', 'product'),), 'indexes': [Index(fields=['tenant_id', 'state']), Index(fields=['pool_id', 'state']), Index(fields=['tenant_id', 'extension'])], 'pk_attr': 'id'},
+            options={'table': 'license', 'app': 'models', 'unique_together': (('assignee', 'product'), ('base', 'product')), 'indexes': [Index(fields=['tenant_id', 'state']), Index(fields=['pool_id', 'state']), Index(fields=['tenant_id', 'extension'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
