@@ -7,4 +7,5 @@ MODEL_MODULES = [
     "models.events",
     "models.idempotency",
     "models.booking",
+    "models.notices",
 ]

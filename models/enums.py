@@ -113,3 +113,17 @@ class AccessDenial(StrEnum):
     NO_PERMISSION = "NO_PERMISSION"
     CANNOT_LOG_IN = "CANNOT_LOG_IN"
     SUBSCRIPTION_CANCELLED = "SUBSCRIPTION_CANCELLED"
+
+
+class ChannelKind(StrEnum):
+    EMAIL = "EMAIL"
+    WEBHOOK = "WEBHOOK"
+    SLACK = "SLACK"
+    TEAMS = "TEAMS"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    SENDING = "SENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"

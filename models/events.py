@@ -78,6 +78,7 @@ class _DryRunRollback(Exception):
     pass
 
 
+NOTIFY_CHANNEL = "seatgraph_events"
 _TRANSIENT = ("deadlock detected", "could not serialize", "database is locked")
 
 
@@ -95,10 +96,16 @@ async def run_use_case(
         token = _current.set(uow)
         result: T
         try:
-            async with in_transaction():
+            async with in_transaction() as connection:
                 result = await fn()
                 if dry_run:
                     raise _DryRunRollback
+                if uow.events and connection.capabilities.dialect == "postgres":
+                    # One tiny NOTIFY per tenant and transaction; sent only on commit.
+                    for tenant_id in sorted(uow.tenant_ids):
+                        await connection.execute_query(
+                            "SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, str(tenant_id)]
+                        )
         except _DryRunRollback:
             pass
         except OperationalError as exc:
@@ -162,6 +169,9 @@ async def record_event(
         booking_page_ids=list(booking_page_ids),
         message=message,
     )
+    from models.notices import on_event
+
+    await on_event(event)
     uow = _current.get()
     if uow is not None:
         uow.events.append(event)

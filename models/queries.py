@@ -31,11 +31,17 @@ class Page(Generic[M]):
 
 
 async def keyset_page(
-    query: QuerySet[M], *, first: int, after: int | None, key: str = "id"
+    query: QuerySet[M],
+    *,
+    first: int,
+    after: int | None,
+    key: str = "id",
+    descending: bool = False,
 ) -> Page[M]:
     """Rows ordered by ``key`` after position ``after``; one extra row tells has_next."""
-    window = query.filter(**{f"{key}__gt": after}) if after is not None else query
-    rows = await window.order_by(key).limit(first + 1)
+    op = "lt" if descending else "gt"
+    window = query.filter(**{f"{key}__{op}": after}) if after is not None else query
+    rows = await window.order_by(f"-{key}" if descending else key).limit(first + 1)
     has_next = len(rows) > first
     rows = rows[:first]
 

@@ -75,6 +75,10 @@ class EventRelay:
         return self._task is not None and not self._task.done()
 
     @property
+    def watched_tenants(self) -> int:
+        return len(self._subscribers)
+
+    @property
     def subscriber_count(self) -> int:
         return sum(len(s) for s in self._subscribers.values())
 
@@ -94,6 +98,10 @@ class EventRelay:
         if ids:
             self._dirty |= ids
             self._wakeup.set()
+
+    def wake_all(self) -> None:
+        """Catch up every watched tenant from the table (e.g. after a lost LISTEN)."""
+        self.wake(list(self._subscribers))
 
     @asynccontextmanager
     async def subscribe(self, tenant_id: int) -> AsyncIterator[Subscriber]:

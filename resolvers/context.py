@@ -9,6 +9,7 @@ from graphql import GraphQLError
 
 from models.auth import Actor
 from models.events import UnitOfWork
+from notifications.delivery import DeliveryWorker
 from notifications.relay import EventRelay
 from resolvers.loaders import Loaders
 
@@ -16,6 +17,7 @@ from resolvers.loaders import Loaders
 @dataclass
 class Context:
     relay: EventRelay
+    delivery: DeliveryWorker | None = None
     request: Any = None
     response: Any = None
     actor: Actor | None = None
@@ -35,3 +37,5 @@ class Context:
         """After commit: wake the relay for the tenants whose log grew."""
         if uow is not None and not uow.dry_run and uow.events:
             self.relay.wake(uow.tenant_ids)
+            if self.delivery is not None:
+                self.delivery.wake()

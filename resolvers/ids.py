@@ -10,6 +10,7 @@ from tortoise.models import Model
 from models.booking import BookingPage
 from models.errors import NotFound
 from models.events import SeatEvent
+from models.notices import Delivery, DeliveryChannel, Notification
 from models.seats import License, SeatPool
 from models.tenancy import Tenant, User
 from schema.relay import from_global_id
@@ -23,6 +24,9 @@ NODE_MODELS: dict[str, type[Model]] = {
     "License": License,
     "SeatEvent": SeatEvent,
     "BookingPage": BookingPage,
+    "Notification": Notification,
+    "DeliveryChannel": DeliveryChannel,
+    "Delivery": Delivery,
 }
 
 

@@ -11,6 +11,8 @@ from models.booking import BookingPage
 from models.catalog import Product
 from models.catalog_cache import catalog
 from models.enums import LicenseState
+from models.events import SeatEvent
+from models.notices import DeliveryChannel
 from models.seats import License, SeatPool
 from models.tenancy import Tenant, User
 
@@ -64,6 +66,16 @@ async def _pages_by_owner(ids: Sequence[int]) -> list[list[BookingPage]]:
     return [grouped[i] for i in ids]
 
 
+async def _events(ids: Sequence[int]) -> list[SeatEvent | None]:
+    rows = {r.id: r for r in await SeatEvent.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
+async def _channels(ids: Sequence[int]) -> list[DeliveryChannel | None]:
+    rows = {r.id: r for r in await DeliveryChannel.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
 async def _pools_by_tenant(ids: Sequence[int]) -> list[list[SeatPool]]:
     grouped: dict[int, list[SeatPool]] = defaultdict(list)
     for row in await SeatPool.filter(tenant_id__in=list(ids)).order_by("id"):
@@ -94,6 +106,8 @@ class Loaders:
         self.pages_by_owner: DataLoader[int, list[BookingPage]] = DataLoader(
             _pages_by_owner, cache=cache
         )
+        self.event: DataLoader[int, SeatEvent | None] = DataLoader(_events, cache=cache)
+        self.channel: DataLoader[int, DeliveryChannel | None] = DataLoader(_channels, cache=cache)
 
     @staticmethod
     async def product(product_id: int) -> Product:

@@ -59,10 +59,31 @@ async def _node(info: strawberry.Info, actor: Actor, global_id: str) -> Node | N
         if page and (actor.can_manage_tenant(page.tenant_id) or actor.user_id == page.owner_id):
             return BookingPage.from_row(page)
         return None
+    if type_name in ("Notification", "DeliveryChannel", "Delivery"):
+        return await _notice_node(actor, type_name, pk)
     if type_name == "SeatEvent":
         event = await SeatEventRow.get_or_none(id=pk)
         if event and actor.can_manage_tenant(event.tenant_id):
             return SeatEvent.from_row(event)
+    return None
+
+
+async def _notice_node(actor: Actor, type_name: str, pk: int) -> Node | None:
+    from models import notices as rows
+    from schema import notices as types
+
+    if type_name == "Notification":
+        notice = await rows.Notification.get_or_none(id=pk)
+        if notice and actor.can_manage_tenant(notice.tenant_id):
+            return types.Notification.from_row(notice)
+    elif type_name == "DeliveryChannel":
+        channel = await rows.DeliveryChannel.get_or_none(id=pk)
+        if channel and actor.can_manage_tenant(channel.tenant_id):
+            return types.DeliveryChannel.from_row(channel)
+    else:
+        delivery = await rows.Delivery.get_or_none(id=pk)
+        if delivery and actor.can_manage_tenant(delivery.tenant_id):
+            return types.Delivery.from_row(delivery)
     return None
 
 

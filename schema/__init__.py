@@ -14,6 +14,7 @@ from strawberry.extensions import (
 )
 
 from schema.mutation import Mutation
+from schema.notices import Delivery, DeliveryChannel, Notification
 from schema.query import Query
 from schema.subscription import Subscription
 from schema.types import BookingPage, License, SeatEvent, SeatPool, Tenant, User
@@ -38,6 +39,16 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Tenant, User, SeatPool, License, SeatEvent, BookingPage],
+        types=[
+            Tenant,
+            User,
+            SeatPool,
+            License,
+            SeatEvent,
+            BookingPage,
+            Notification,
+            DeliveryChannel,
+            Delivery,
+        ],
         extensions=extensions,
     )

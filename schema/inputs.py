@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from models.enums import LicenseState, ProductKind, Role, UserStatus
+from models.enums import ChannelKind, LicenseState, ProductKind, Role, SeatEventKind, UserStatus
 
 
 @strawberry.input
@@ -160,3 +160,36 @@ class TransferBookingPageInput:
     booking_page_id: strawberry.ID
     new_owner_id: strawberry.ID
     enable: bool | None = False
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    notification_ids: list[strawberry.ID] | None = None
+    all: bool | None = strawberry.field(default=False, description="Or all of the tenant's.")
+    tenant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="With `all`: the tenant (defaults to the caller's own)."
+    )
+
+
+@strawberry.input
+class CreateDeliveryChannelInput:
+    tenant_id: strawberry.ID
+    kind: ChannelKind
+    url: str | None = strawberry.field(default=None, description="WEBHOOK, SLACK and TEAMS.")
+    recipients: list[str] | None = strawberry.field(
+        default=None, description="EMAIL: addresses besides the tenant's administrators."
+    )
+    kinds: list[SeatEventKind] | None = strawberry.field(
+        default=None,
+        description="Only these event kinds (default: webhooks all, others the notices).",
+    )
+
+
+@strawberry.input
+class DeleteDeliveryChannelInput:
+    channel_id: strawberry.ID
+
+
+@strawberry.input
+class RedeliverInput:
+    delivery_id: strawberry.ID

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import booking, licenses, users
+from resolvers import booking, licenses, notices, users
 from schema.payloads import (
     AdjustSeatCapacityPayload,
     AssignLicensePayload,
     AttachAddonPayload,
     CreateApiTokenPayload,
     CreateBookingPagePayload,
+    CreateDeliveryChannelPayload,
     CreateTenantPayload,
     CreateUserPayload,
+    DeleteDeliveryChannelPayload,
     DeleteUserPayload,
     DetachAddonPayload,
+    MarkNotificationsReadPayload,
     ReassignLicensePayload,
+    RedeliverPayload,
     SetBookingPageEnabledPayload,
     TransferBookingPagePayload,
     UnassignLicensePayload,
@@ -51,3 +55,13 @@ class Mutation:
     transfer_booking_page: TransferBookingPagePayload = strawberry.mutation(
         resolver=booking.transfer_booking_page
     )
+    mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
+        resolver=notices.mark_notifications_read
+    )
+    create_delivery_channel: CreateDeliveryChannelPayload = strawberry.mutation(
+        resolver=notices.create_delivery_channel
+    )
+    delete_delivery_channel: DeleteDeliveryChannelPayload = strawberry.mutation(
+        resolver=notices.delete_delivery_channel
+    )
+    redeliver: RedeliverPayload = strawberry.mutation(resolver=notices.redeliver)

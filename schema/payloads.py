@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.notices import Delivery, DeliveryChannel
 from schema.types import BookingPage, License, SeatPool, Tenant, User, UserError
 
 
@@ -100,4 +101,32 @@ class SetBookingPageEnabledPayload:
 @strawberry.type
 class TransferBookingPagePayload:
     booking_page: BookingPage | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    count: int = 0
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateDeliveryChannelPayload:
+    channel: DeliveryChannel | None = None
+    secret: str | None = strawberry.field(
+        default=None,
+        description="WEBHOOK: the signing secret, shown once (Seatgraph-Signature header).",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteDeliveryChannelPayload:
+    deleted_channel_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RedeliverPayload:
+    delivery: Delivery | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)

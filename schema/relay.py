@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
 
+from models import globalids
+from models.globalids import decode_cursor, encode_cursor, from_global_id
+
 T = TypeVar("T")
+__all__ = ["decode_cursor", "encode_cursor", "from_global_id", "to_global_id"]
 
 
 @strawberry.interface
@@ -44,40 +46,8 @@ class Connection(Generic[T]):
         return await self.count()
 
 
-def _b64(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _unb64(value: str) -> str | None:
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-
-
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(_b64(f"{type_name}:{pk}"))
-
-
-def from_global_id(global_id: str) -> tuple[str, int] | None:
-    decoded = _unb64(global_id)
-    if decoded is None or ":" not in decoded:
-        return None
-    type_name, _, raw = decoded.partition(":")
-    if not raw.isdigit():
-        return None
-    return type_name, int(raw)
-
-
-def encode_cursor(position: int) -> str:
-    return _b64(f"c:{position}")
-
-
-def decode_cursor(cursor: str) -> int | None:
-    decoded = _unb64(cursor)
-    if decoded is None or not decoded.startswith("c:") or not decoded[2:].isdigit():
-        return None
-    return int(decoded[2:])
+    return strawberry.ID(globalids.to_global_id(type_name, pk))
 
 
 def connection(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
 
-from models import booking, seats, tenancy
+from models import booking, notices, seats, tenancy
 from models import catalog as catalog_models
 from models import events as event_models
 from models.access import AccessDecision, check_access
@@ -23,6 +23,7 @@ from models.enums import (
     AssignmentMode,
     BookingPageDisabledReason,
     ChangeSource,
+    DeliveryStatus,
     ErrorCode,
     LicenseState,
     PlanMode,
@@ -43,6 +44,9 @@ from models.queries import (
 from schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
 from schema.inputs import LicenseFilter
 from schema.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
+
+if TYPE_CHECKING:
+    from schema.notices import Delivery, DeliveryChannel, Notification
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -274,6 +278,70 @@ class Tenant(Node):
         )
 
     @strawberry.field
+    async def notifications(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool | None = None,
+    ) -> Connection[Annotated[Notification, strawberry.lazy("schema.notices")]]:
+        from schema.notices import Notification
+
+        size, position = page_args(first, after)
+        self._require_admin(info, "notices")
+        query = notices.Notification.filter(tenant_id=self.row.id)
+        if unread_only:
+            query = query.filter(read_at__isnull=True)
+        page = await keyset_page(query, first=size, after=position)
+        return connection(
+            [Notification.from_row(r) for r in page.rows],
+            page.positions,
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            count=page.count,
+        )
+
+    @strawberry.field
+    async def delivery_channels(
+        self, info: strawberry.Info
+    ) -> list[Annotated[DeliveryChannel, strawberry.lazy("schema.notices")]]:
+        from schema.notices import DeliveryChannel
+
+        self._require_admin(info, "delivery channels")
+        rows = await notices.DeliveryChannel.filter(tenant_id=self.row.id).order_by("id")
+        return [DeliveryChannel.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def deliveries(
+        self,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: DeliveryStatus | None = None,
+    ) -> Connection[Annotated[Delivery, strawberry.lazy("schema.notices")]]:
+        from schema.notices import Delivery
+
+        size, position = page_args(first, after)
+        self._require_admin(info, "deliveries")
+        query = notices.Delivery.filter(tenant_id=self.row.id)
+        if status is not None:
+            query = query.filter(status=status)
+        page = await keyset_page(query, first=size, after=position, descending=True)
+        return connection(
+            [Delivery.from_row(r) for r in page.rows],
+            page.positions,
+            has_next=page.has_next,
+            has_previous=page.has_previous,
+            count=page.count,
+        )
+
+    def _require_admin(self, info: strawberry.Info, what: str) -> None:
+        if not info.context.require_actor().can_manage_tenant(self.row.id):
+            raise GraphQLError(
+                f"Only administrators see the tenant's {what}.", extensions={"code": "FORBIDDEN"}
+            )
+
+    @strawberry.field
     async def events(
         self,
         info: strawberry.Info,
@@ -282,11 +350,7 @@ class Tenant(Node):
         kinds: list[SeatEventKind] | None = None,
     ) -> Connection[SeatEvent]:
         size, position = page_args(first, after)
-        actor = info.context.require_actor()
-        if not actor.can_manage_tenant(self.row.id):
-            raise GraphQLError(
-                "Only administrators see the event log.", extensions={"code": "FORBIDDEN"}
-            )
+        self._require_admin(info, "event log")
         page = await keyset_page(
             events_query(self.row.id, [k.value for k in kinds] if kinds else None),
             first=size,

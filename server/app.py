@@ -16,6 +16,8 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.executor import MigrationExecutor
 
 from models.licensing import release_expired
+from notifications.delivery import DeliveryWorker, SmtpSender
+from notifications.pg_wakeup import PgWakeups
 from notifications.relay import EventRelay
 from schema import build_schema
 from server import querystats
@@ -41,12 +43,14 @@ async def _check_migrations(database_url: str) -> None:
         )
 
 
-async def _expiry_loop(relay: EventRelay, interval: float) -> None:
+async def _expiry_loop(relay: EventRelay, delivery: DeliveryWorker, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
             tenants = await release_expired()
-            relay.wake(tenants)
+            if tenants:
+                relay.wake(tenants)
+                delivery.wake()
         except Exception:
             log.exception("releasing expired licences failed; retrying")
 
@@ -56,6 +60,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     relay = EventRelay(
         poll_interval=settings.relay_poll_interval, queue_size=settings.subscriber_queue_size
     )
+    delivery = DeliveryWorker(
+        smtp=SmtpSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None,
+        max_attempts=settings.delivery_max_attempts,
+        backoff=settings.delivery_backoff,
+        poll_interval=settings.delivery_poll_interval,
+    )
+    wakeups = None if settings.is_sqlite else PgWakeups(settings.database_url, relay)
     extensions = []
     if settings.query_stats:
         querystats.install()
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = SeatgraphGraphQL(
         schema,
         relay=relay,
+        delivery=delivery,
         operator_token=settings.operator_token,
         graphql_ide="graphiql" if settings.graphiql else None,
     )
@@ -75,19 +87,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    async def stats(request: Request) -> JSONResponse:
+        """Process internals, for tests and operators: nothing tenant-specific."""
+        return JSONResponse(
+            {
+                "subscribers": relay.subscriber_count,
+                "watchedTenants": relay.watched_tenants,
+                "eventsRelayed": relay.events_relayed,
+                "tasks": len(asyncio.all_tasks()),
+                "listenConnected": wakeups.connected.is_set() if wakeups else None,
+                "listenReconnects": wakeups.reconnects if wakeups else None,
+                "deliveriesSent": delivery.sent,
+                "deliveryAttemptsFailed": delivery.failed_attempts,
+            }
+        )
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             await _check_migrations(settings.database_url)
             await relay.start()
-            expiry = asyncio.create_task(_expiry_loop(relay, 5.0), name="seatgraph-expiry")
-            app.state.relay = relay
+            await delivery.start()
+            if wakeups is not None:
+                await wakeups.start()
+            expiry = asyncio.create_task(
+                _expiry_loop(relay, delivery, 5.0), name="seatgraph-expiry"
+            )
             try:
                 yield
             finally:
                 expiry.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await expiry
+                if wakeups is not None:
+                    await wakeups.stop()
+                await delivery.stop()
                 await relay.stop()
 
     return Starlette(
@@ -95,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/stats", stats),
         ],
         lifespan=lifespan,
     )

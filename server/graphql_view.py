@@ -12,6 +12,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from models.auth import authenticate
+from notifications.delivery import DeliveryWorker
 from notifications.relay import EventRelay
 from resolvers.context import Context
 from resolvers.loaders import Loaders
@@ -29,10 +30,16 @@ def bearer(value: object) -> str:
 
 class SeatgraphGraphQL(GraphQL[Context, None]):
     def __init__(
-        self, *args: Any, relay: EventRelay, operator_token: str | None, **kw: Any
+        self,
+        *args: Any,
+        relay: EventRelay,
+        delivery: DeliveryWorker,
+        operator_token: str | None,
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.relay = relay
+        self.delivery = delivery
         self.operator_token = operator_token
 
     async def get_context(
@@ -41,6 +48,7 @@ class SeatgraphGraphQL(GraphQL[Context, None]):
         is_ws = isinstance(request, WebSocket)
         context = Context(
             relay=self.relay,
+            delivery=self.delivery,
             request=request,
             response=response,
             loaders=Loaders(cache=not is_ws),

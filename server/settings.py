@@ -31,6 +31,11 @@ class Settings:
     max_query_depth: int
     max_aliases: int
     graphiql: bool
+    smtp_url: str | None
+    mail_from: str
+    delivery_max_attempts: int
+    delivery_backoff: float
+    delivery_poll_interval: float
 
     @property
     def is_sqlite(self) -> bool:
@@ -133,4 +138,38 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             _number("SEATGRAPH_MAX_ALIASES", get("SEATGRAPH_MAX_ALIASES", "30"), int, 1, 1000)
         ),
         graphiql=_bool("SEATGRAPH_GRAPHIQL", get("SEATGRAPH_GRAPHIQL", "true")),
+        smtp_url=_smtp_url(get("SMTP_URL", "")),
+        mail_from=get("SEATGRAPH_MAIL_FROM", "seatgraph@localhost"),
+        delivery_max_attempts=int(
+            _number(
+                "SEATGRAPH_DELIVERY_MAX_ATTEMPTS",
+                get("SEATGRAPH_DELIVERY_MAX_ATTEMPTS", "8"),
+                int,
+                1,
+                100,
+            )
+        ),
+        delivery_backoff=_number(
+            "SEATGRAPH_DELIVERY_BACKOFF",
+            get("SEATGRAPH_DELIVERY_BACKOFF", "900"),
+            float,
+            0.01,
+            86400,
+        ),
+        delivery_poll_interval=_number(
+            "SEATGRAPH_DELIVERY_POLL_INTERVAL",
+            get("SEATGRAPH_DELIVERY_POLL_INTERVAL", "1.0"),
+            float,
+            0.05,
+            3600,
+        ),
     )
+
+
+def _smtp_url(url: str) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SettingsError(f"SMTP_URL={url!r} must look like smtp://[user:pass@]host:port")
+    return url

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from tests.peers import smtp_server
 from tests.support import (
     Server,
     TenantFixture,
@@ -21,23 +23,30 @@ SKIP_POSTGRES = (
 )
 
 
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Any]:
+    """A real SMTP server that the test servers send e-mail to."""
+    with smtp_server() as handler:
+        yield handler
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, mailbox: Any
 ) -> Iterator[Server]:
     """A real Seatgraph server process on a fresh database of each back-end."""
     tmp = tmp_path_factory.mktemp(request.param)
+    env = {"SMTP_URL": mailbox.url}
     if request.param == "sqlite":
-        with running_server(
-            "sqlite", f"sqlite://{tmp / 'seatgraph.db'}", tmp / "server.log"
-        ) as srv:
+        url = f"sqlite://{tmp / 'seatgraph.db'}"
+        with running_server("sqlite", url, tmp / "server.log", env) as srv:
             yield srv
         return
     if not POSTGRES_URL:
         pytest.skip(SKIP_POSTGRES)
     url = create_postgres_database(POSTGRES_URL)
     try:
-        with running_server("postgres", url, tmp / "server.log") as srv:
+        with running_server("postgres", url, tmp / "server.log", env) as srv:
             yield srv
     finally:
         drop_postgres_database(POSTGRES_URL, url)

@@ -87,6 +87,7 @@ class Server:
     ws_url: str
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] | None = None
 
     def env(self) -> dict[str, str]:
         return {"DATABASE_URL": self.database_url, "SEATGRAPH_OPERATOR_TOKEN": OPERATOR_TOKEN}
@@ -102,6 +103,9 @@ class Server:
             "SEATGRAPH_QUERY_STATS": "true",
             "SEATGRAPH_RELAY_POLL_INTERVAL": "0.5",
             "SEATGRAPH_LOG_LEVEL": "WARNING",
+            "SEATGRAPH_DELIVERY_BACKOFF": "0.2",
+            "SEATGRAPH_DELIVERY_POLL_INTERVAL": "0.2",
+            **(self.extra_env or {}),
         }
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -125,6 +129,16 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.log.read_text()}")
 
+    def stats(self) -> dict[str, Any]:
+        body: dict[str, Any] = httpx.get(self.url.replace("/graphql", "/stats"), timeout=10).json()
+        return body
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no cleanup."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -136,7 +150,13 @@ class Server:
 
 
 @contextmanager
-def running_server(backend: str, database_url: str, log: Path) -> Iterator[Server]:
+def running_server(
+    backend: str,
+    database_url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    migrate: bool = True,
+) -> Iterator[Server]:
     port = free_port()
     server = Server(
         backend=backend,
@@ -144,8 +164,10 @@ def running_server(backend: str, database_url: str, log: Path) -> Iterator[Serve
         url=f"http://127.0.0.1:{port}/graphql",
         ws_url=f"ws://127.0.0.1:{port}/graphql",
         log=log,
+        extra_env=env,
     )
-    cli("migrate", env=server.env())
+    if migrate:
+        cli("migrate", env=server.env())
     server.start()
     try:
         yield server
