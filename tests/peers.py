@@ -81,7 +81,9 @@ def http_receiver() -> Iterator[Receiver]:
                 if remaining > 0:
                     receiver.fail_first[self.path] = remaining - 1
                 receiver.requests.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, status)
+                    Received(
+                        self.path, {k.lower(): v for k, v in self.headers.items()}, body, status
+                    )
                 )
             self.send_response(status)
             self.end_headers()
