@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print numbers and ratios against a baseline of the same run."""
