@@ -8,4 +8,6 @@ MODEL_MODULES = [
     "models.idempotency",
     "models.booking",
     "models.notices",
+    "models.billing",
+    "models.marketplace",
 ]

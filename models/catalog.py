@@ -15,6 +15,8 @@ class Product(Model):
     kind = fields.CharEnumField(ProductKind, max_length=8)
     assignment = fields.CharEnumField(AssignmentMode, max_length=16)
     base_products: list[str] = fields.JSONField(default=list)
+    # Price of a seat bought beyond a plan (manual or automatic increases).
+    price_per_seat = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         table = "product"

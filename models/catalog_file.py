@@ -44,7 +44,7 @@ class LoadReport:
     kept_unlisted: list[str] = field(default_factory=list)
 
 
-_PRODUCT_KEYS = {"code", "name", "kind", "assignment", "base_products"}
+_PRODUCT_KEYS = {"code", "name", "kind", "assignment", "base_products", "price_per_seat"}
 _PLAN_KEYS = {"code", "name", "mode", "products", "price_per_seat", "currency", "changeable_to"}
 
 
@@ -62,6 +62,17 @@ def _str_list(value: Any, where: str, problems: list[str]) -> list[str]:
         problems.append(f"{where}: expected a list of codes")
         return []
     return list(value)
+
+
+def _price(value: Any, where: str, problems: list[str]) -> Decimal:
+    try:
+        price = Decimal(str(value))
+        if price < 0 or not price.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(f"{where}: must be a non-negative amount")
+        return Decimal(0)
+    return price.quantize(Decimal("0.01"))
 
 
 def parse_catalog(path: Path) -> CatalogSpec:
@@ -96,6 +107,11 @@ def validate_catalog(data: Any, source: str) -> CatalogSpec:
         problems.append("plans: must be a list")
         plans = []
 
+    catalog_currency = data.get("currency", "USD")
+    valid = isinstance(catalog_currency, str) and len(catalog_currency) == 3
+    if not valid or not catalog_currency.isupper():
+        problems.append("currency: must be a 3-letter ISO code")
+        catalog_currency = "USD"
     clean_products: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for i, raw in enumerate(products):
@@ -136,6 +152,9 @@ def validate_catalog(data: Any, source: str) -> CatalogSpec:
                 "kind": kind,
                 "assignment": assignment,
                 "base_products": bases,
+                "price_per_seat": _price(
+                    raw.get("price_per_seat", "0"), f"{where}.price_per_seat", problems
+                ),
             }
         )
     for p in clean_products:
@@ -175,16 +194,12 @@ def validate_catalog(data: Any, source: str) -> CatalogSpec:
         for c in included:
             if c not in seen:
                 problems.append(f"{where}.products: unknown product {c!r}")
-        try:
-            price = Decimal(str(raw.get("price_per_seat")))
-            if price < 0 or not price.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(f"{where}.price_per_seat: must be a non-negative amount")
-            price = Decimal(0)
-        currency = raw.get("currency", "USD")
-        if not isinstance(currency, str) or len(currency) != 3 or not currency.isupper():
-            problems.append(f"{where}.currency: must be a 3-letter ISO code")
+        price = _price(raw.get("price_per_seat"), f"{where}.price_per_seat", problems)
+        currency = raw.get("currency", catalog_currency)
+        if currency != catalog_currency:
+            problems.append(
+                f"{where}.currency: {currency!r} differs from the catalog's {catalog_currency!r}"
+            )
         changeable = _str_list(raw.get("changeable_to", []), f"{where}.changeable_to", problems)
         for c in changeable:
             if c not in plan_codes or c == code:

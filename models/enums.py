@@ -127,3 +127,13 @@ class DeliveryStatus(StrEnum):
     SENDING = "SENDING"
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"
+
+
+class SubscriptionSource(StrEnum):
+    DIRECT = "DIRECT"
+    MARKETPLACE = "MARKETPLACE"
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    CANCELLED = "CANCELLED"

@@ -124,3 +124,19 @@ class BaseLicenseRequired(DomainError):
 
 class AddonNotCompatible(DomainError):
     code = ErrorCode.ADDON_NOT_COMPATIBLE
+
+
+class ManagedByMarketplace(DomainError):
+    code = ErrorCode.MANAGED_BY_MARKETPLACE
+
+
+class PlanChangeNotAllowed(DomainError):
+    code = ErrorCode.PLAN_CHANGE_NOT_ALLOWED
+
+
+class SubscriptionCancelled(DomainError):
+    code = ErrorCode.SUBSCRIPTION_CANCELLED
+
+
+class AllocationExceedsPurchase(DomainError):
+    code = ErrorCode.ALLOCATION_EXCEEDS_PURCHASE

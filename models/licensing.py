@@ -22,7 +22,14 @@ from models.auth import Actor
 from models.booking import SCHEDULING_PRODUCT, BookingPage, disable_pages_of_unlicensed_owner
 from models.catalog import Product
 from models.catalog_cache import catalog
-from models.enums import AssignmentMode, ChangeSource, LicenseState, ProductKind, SeatEventKind
+from models.enums import (
+    AssignmentMode,
+    ChangeSource,
+    LicenseState,
+    ProductKind,
+    SeatEventKind,
+    TenantStatus,
+)
 from models.errors import (
     AlreadyAssigned,
     InvalidInput,
@@ -31,12 +38,13 @@ from models.errors import (
     NotAssigned,
     PoolOverAllocated,
     SeatLimitReached,
+    SubscriptionCancelled,
     TermsNotAccepted,
     UserNotLicensable,
 )
 from models.events import pool_snapshot, record_event, seat_phrase
 from models.seats import License, SeatPool
-from models.tenancy import User
+from models.tenancy import Tenant, User
 
 
 @dataclass
@@ -104,6 +112,7 @@ async def take_seat(
                 raise SeatLimitReached(product=product.code, capacity=0)
             if not accept_terms:
                 raise TermsNotAccepted()
+            await _may_buy(tenant_id)
             try:
                 pool = await SeatPool.create(
                     tenant_id=tenant_id, product_id=product.id, capacity=1, assigned=1
@@ -130,6 +139,7 @@ async def take_seat(
             raise SeatLimitReached(product=product.code, capacity=pool.capacity)
         if not accept_terms:
             raise TermsNotAccepted()
+        await _may_buy(tenant_id)
         bought = await SeatPool.filter(
             id=pool.id, capacity=pool.capacity, assigned=F("capacity")
         ).update(capacity=F("capacity") + 1, assigned=F("assigned") + 1)
@@ -139,6 +149,12 @@ async def take_seat(
             await _record_auto_increase(pool, product, actor, old_capacity=old)
             return pool
     raise SeatLimitReached(product=product.code, capacity=capacity)
+
+
+async def _may_buy(tenant_id: int) -> None:
+    from models.capacity import require_not_marketplace_managed  # capacity imports us
+
+    await require_not_marketplace_managed(tenant_id)
 
 
 async def _record_auto_increase(
@@ -202,6 +218,11 @@ async def assign_license(
         product = await catalog.product(product_code, field=fld)
     _check_assignable_product(product, fld)
     _check_licensable(user, ("input", "userId"))
+    if await Tenant.exists(id=user.tenant_id, status=TenantStatus.CANCELLED):
+        raise SubscriptionCancelled(
+            "The tenant's subscription is cancelled: no licence can be assigned.",
+            field=("input", "userId"),
+        )
     if expires_at is not None and expires_at <= now():
         raise InvalidInput("expiresAt must be in the future.", field=("input", "expiresAt"))
     if await License.exists(assignee_id=user.id, product_id=product.id):

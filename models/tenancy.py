@@ -20,6 +20,8 @@ class Tenant(Model):
     # Last per-tenant event sequence; bumped by a guarded update in every event-writing
     # transaction, which also serialises those transactions (see models/events.py).
     event_seq = fields.BigIntField(default=0)
+    # "<partner>:<company id>" for tenants a marketplace created.
+    external_ref = fields.CharField(max_length=300, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     users: fields.ReverseRelation[User]

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from tortoise.models import Model
 
+from models.billing import PlanSubscription
 from models.booking import BookingPage
 from models.errors import NotFound
 from models.events import SeatEvent
@@ -27,6 +28,7 @@ NODE_MODELS: dict[str, type[Model]] = {
     "Notification": Notification,
     "DeliveryChannel": DeliveryChannel,
     "Delivery": Delivery,
+    "PlanSubscription": PlanSubscription,
 }
 
 

@@ -13,6 +13,7 @@ import strawberry
 
 from models import addons, capacity, idempotency, licensing
 from models.auth import Actor
+from models.billing import invoice_preview
 from models.booking import BookingPage as BookingPageRow
 from models.errors import DomainError, InvalidInput
 from models.seats import License as LicenseRow
@@ -21,6 +22,7 @@ from models.tenancy import Tenant as TenantRow
 from models.tenancy import User as UserRow
 from resolvers import ids
 from resolvers.errors import user_errors
+from schema.billing import InvoicePreview
 from schema.inputs import (
     AdjustSeatCapacityInput,
     AssignLicenseInput,
@@ -217,7 +219,10 @@ async def adjust_seat_capacity(
     except DomainError as exc:
         return AdjustSeatCapacityPayload(user_errors=user_errors(exc))
     info.context.publish(uow)
-    return AdjustSeatCapacityPayload(seat_pool=SeatPool.from_row(pool))
+    invoice = await invoice_preview(pool.tenant_id)
+    return AdjustSeatCapacityPayload(
+        seat_pool=SeatPool.from_row(pool), next_invoice=InvoicePreview.from_invoice(invoice)
+    )
 
 
 async def attach_addon(info: strawberry.Info, input: AttachAddonInput) -> AttachAddonPayload:

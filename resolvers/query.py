@@ -59,6 +59,14 @@ async def _node(info: strawberry.Info, actor: Actor, global_id: str) -> Node | N
         if page and (actor.can_manage_tenant(page.tenant_id) or actor.user_id == page.owner_id):
             return BookingPage.from_row(page)
         return None
+    if type_name == "PlanSubscription":
+        from models.billing import PlanSubscription as Row
+        from schema.billing import PlanSubscription
+
+        sub = await Row.get_or_none(id=pk)
+        if sub and actor.can_manage_tenant(sub.tenant_id):
+            return PlanSubscription.from_row(sub)
+        return None
     if type_name in ("Notification", "DeliveryChannel", "Delivery"):
         return await _notice_node(actor, type_name, pk)
     if type_name == "SeatEvent":

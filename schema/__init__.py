@@ -13,6 +13,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from schema.billing import PlanSubscription, ProvisionRequest
 from schema.mutation import Mutation
 from schema.notices import Delivery, DeliveryChannel, Notification
 from schema.query import Query

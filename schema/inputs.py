@@ -193,3 +193,42 @@ class DeleteDeliveryChannelInput:
 @strawberry.input
 class RedeliverInput:
     delivery_id: strawberry.ID
+
+
+@strawberry.input
+class SeatAllocationInput:
+    product: str
+    seats: int
+
+
+@strawberry.input
+class CreateSubscriptionInput:
+    tenant_id: strawberry.ID
+    plan: str
+    quantity: int
+    allocations: list[SeatAllocationInput] | None = None
+    accept_terms: bool | None = False
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ChangePlanInput:
+    subscription_id: strawberry.ID
+    plan: str
+    idempotency_key: str | None = None
+    dry_run: bool | None = False
+
+
+@strawberry.input
+class CancelSubscriptionInput:
+    subscription_id: strawberry.ID
+    idempotency_key: str | None = None
+    dry_run: bool | None = False
+
+
+@strawberry.input
+class AllocateSeatsInput:
+    subscription_id: strawberry.ID
+    allocations: list[SeatAllocationInput]
+    idempotency_key: str | None = None
+    dry_run: bool | None = False

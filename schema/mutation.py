@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import booking, licenses, notices, users
+from resolvers import billing, booking, licenses, notices, users
 from schema.payloads import (
     AdjustSeatCapacityPayload,
+    AllocateSeatsPayload,
     AssignLicensePayload,
     AttachAddonPayload,
+    CancelSubscriptionPayload,
+    ChangePlanPayload,
     CreateApiTokenPayload,
     CreateBookingPagePayload,
     CreateDeliveryChannelPayload,
+    CreateSubscriptionPayload,
     CreateTenantPayload,
     CreateUserPayload,
     DeleteDeliveryChannelPayload,
@@ -46,6 +50,14 @@ class Mutation:
     adjust_seat_capacity: AdjustSeatCapacityPayload = strawberry.mutation(
         resolver=licenses.adjust_seat_capacity
     )
+    create_subscription: CreateSubscriptionPayload = strawberry.mutation(
+        resolver=billing.create_subscription
+    )
+    change_plan: ChangePlanPayload = strawberry.mutation(resolver=billing.change_plan)
+    cancel_subscription: CancelSubscriptionPayload = strawberry.mutation(
+        resolver=billing.cancel_subscription
+    )
+    allocate_seats: AllocateSeatsPayload = strawberry.mutation(resolver=billing.allocate_seats)
     create_booking_page: CreateBookingPagePayload = strawberry.mutation(
         resolver=booking.create_booking_page
     )

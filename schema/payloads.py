@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.billing import InvoicePreview, PlanSubscription
 from schema.notices import Delivery, DeliveryChannel
 from schema.types import BookingPage, License, SeatPool, Tenant, User, UserError
 
@@ -70,6 +71,7 @@ class ReassignLicensePayload:
 @strawberry.type
 class AdjustSeatCapacityPayload:
     seat_pool: SeatPool | None = None
+    next_invoice: InvoicePreview | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -129,4 +131,29 @@ class DeleteDeliveryChannelPayload:
 @strawberry.type
 class RedeliverPayload:
     delivery: Delivery | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateSubscriptionPayload:
+    subscription: PlanSubscription | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ChangePlanPayload:
+    subscription: PlanSubscription | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CancelSubscriptionPayload:
+    subscription: PlanSubscription | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AllocateSeatsPayload:
+    subscription: PlanSubscription | None = None
+    seat_pools: list[SeatPool] = strawberry.field(default_factory=list)
     user_errors: list[UserError] = strawberry.field(default_factory=list)

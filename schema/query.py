@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers import billing
 from resolvers import query as r
+from schema.billing import ProvisionRequest
 from schema.relay import Connection, Node
 from schema.types import Plan, Product, Tenant, Viewer
 
@@ -22,3 +24,7 @@ class Query:
     )
     products: list[Product] = strawberry.field(resolver=r.products)
     plans: list[Plan] = strawberry.field(resolver=r.plans)
+    provision_requests: Connection[ProvisionRequest] = strawberry.field(
+        resolver=billing.provision_requests,
+        description="Operators only: marketplace provisioning requests and their outcomes.",
+    )

@@ -46,6 +46,7 @@ from schema.inputs import LicenseFilter
 from schema.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 
 if TYPE_CHECKING:
+    from schema.billing import InvoicePreview, PlanSubscription
     from schema.notices import Delivery, DeliveryChannel, Notification
 
 DEFAULT_PAGE = 20
@@ -276,6 +277,27 @@ class Tenant(Node):
             has_previous=page.has_previous,
             count=page.count,
         )
+
+    @strawberry.field
+    async def subscriptions(
+        self, info: strawberry.Info
+    ) -> list[Annotated[PlanSubscription, strawberry.lazy("schema.billing")]]:
+        from models.billing import PlanSubscription as Row
+        from schema.billing import PlanSubscription
+
+        self._require_admin(info, "subscriptions")
+        rows = await Row.filter(tenant_id=self.row.id).order_by("id")
+        return [PlanSubscription.from_row(r) for r in rows]
+
+    @strawberry.field
+    async def next_invoice(
+        self, info: strawberry.Info
+    ) -> Annotated[InvoicePreview, strawberry.lazy("schema.billing")]:
+        from models.billing import invoice_preview
+        from schema.billing import InvoicePreview
+
+        self._require_admin(info, "invoice")
+        return InvoicePreview.from_invoice(await invoice_preview(self.row.id))
 
     @strawberry.field
     async def notifications(

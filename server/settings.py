@@ -36,6 +36,7 @@ class Settings:
     delivery_max_attempts: int
     delivery_backoff: float
     delivery_poll_interval: float
+    marketplace_secrets: dict[str, str]
 
     @property
     def is_sqlite(self) -> bool:
@@ -156,6 +157,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             0.01,
             86400,
         ),
+        marketplace_secrets=_secrets(get("SEATGRAPH_MARKETPLACE_SECRETS", "")),
         delivery_poll_interval=_number(
             "SEATGRAPH_DELIVERY_POLL_INTERVAL",
             get("SEATGRAPH_DELIVERY_POLL_INTERVAL", "1.0"),
@@ -164,6 +166,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             3600,
         ),
     )
+
+
+def _secrets(value: str) -> dict[str, str]:
+    """``partner=secret,other=secret`` -> {partner: secret}."""
+    out: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in value.split(","))):
+        partner, sep, secret = item.partition("=")
+        if not sep or not partner.strip() or len(secret.strip()) < 8:
+            raise SettingsError(
+                "SEATGRAPH_MARKETPLACE_SECRETS must be partner=secret pairs separated by "
+                "commas, each secret at least 8 characters"
+            )
+        out[partner.strip()] = secret.strip()
+    return out
 
 
 def _smtp_url(url: str) -> str | None:
