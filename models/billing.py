@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -58,14 +59,18 @@ class PlanSubscription(Model):
     status = fields.CharEnumField(
         SubscriptionStatus, max_length=16, default=SubscriptionStatus.ACTIVE
     )
-    # A_LA_CARTE: {product code: seats}
-    allocations: dict[str, int] = fields.JSONField(default=dict)
+    # A_LA_CARTE: [[product code, seats], ...] (a list keeps the order on PostgreSQL)
+    allocation_pairs: list[list[Any]] = fields.JSONField(default=list, source_field="allocations")
     started_at = fields.DatetimeField(auto_now_add=True)
     cancelled_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "plan_subscription"
         unique_together = (("partner", "external_id"),)
+
+    @property
+    def allocations(self) -> dict[str, int]:
+        return {str(code): int(seats) for code, seats in self.allocation_pairs}
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,10 @@ class Origin:
     @classmethod
     def of(cls, actor: Actor) -> Origin:
         return cls(actor=actor, source=actor.source)
+
+
+def _pairs(allocations: dict[str, int]) -> list[list[Any]]:
+    return [[code, seats] for code, seats in allocations.items()]
 
 
 def contribution(plan: Plan, quantity: int, allocations: dict[str, int]) -> dict[str, int]:
@@ -171,6 +180,7 @@ async def create_subscription(
     allocations: dict[str, int] | None = None,
     accept_terms: bool = False,
     external_id: str | None = None,
+    welcome: str = "",
 ) -> PlanSubscription:
     """Buy a plan. Through GraphQL administrators must accept terms, and tenants managed
     by a marketplace buy only there. Raises NotFound, Forbidden, InvalidInput,
@@ -191,7 +201,7 @@ async def create_subscription(
         partner=origin.partner,
         external_id=external_id,
         quantity=quantity,
-        allocations=allocations,
+        allocation_pairs=_pairs(allocations),
     )
     if tenant.status is TenantStatus.CANCELLED:
         await Tenant.filter(id=tenant.id).update(status=TenantStatus.ACTIVE)
@@ -206,7 +216,9 @@ async def create_subscription(
         kind=SeatEventKind.SUBSCRIPTION_CREATED,
         source=origin.source,
         actor_id=origin.actor_id,
-        message=f"{plan.name} subscription started {origin.who}: {quantity} seats{spread}.",
+        message=(
+            f"{plan.name} subscription started {origin.who}: {quantity} seats{spread}.{welcome}"
+        ),
     )
     return subscription
 
@@ -249,7 +261,7 @@ async def change_plan(
     old = contribution(old_plan, subscription.quantity, subscription.allocations)
     new = contribution(new_plan, subscription.quantity, allocations)
     await PlanSubscription.filter(id=subscription.id, status=SubscriptionStatus.ACTIVE).update(
-        plan_id=new_plan.id, allocations=allocations
+        plan_id=new_plan.id, allocation_pairs=_pairs(allocations)
     )
     await _apply(subscription.tenant_id, old, new, origin)
     direction = "upgraded" if new_plan.price_per_seat > old_plan.price_per_seat else "changed"
@@ -321,7 +333,7 @@ async def change_quantity(
     old = contribution(plan, subscription.quantity, subscription.allocations)
     new = contribution(plan, quantity, allocations)
     await PlanSubscription.filter(id=subscription.id).update(
-        quantity=quantity, allocations=allocations
+        quantity=quantity, allocation_pairs=_pairs(allocations)
     )
     await _apply(subscription.tenant_id, old, new, origin)
     return await PlanSubscription.get(id=subscription.id)
@@ -346,7 +358,7 @@ async def allocate_seats(
             field=("input", "subscriptionId"),
         )
     _check_allocations(plan, subscription.quantity, allocations)
-    await PlanSubscription.filter(id=subscription.id).update(allocations=allocations)
+    await PlanSubscription.filter(id=subscription.id).update(allocation_pairs=_pairs(allocations))
     pools = await _apply(
         subscription.tenant_id,
         contribution(plan, subscription.quantity, subscription.allocations),

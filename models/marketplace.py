@@ -124,8 +124,22 @@ async def _net_new(body: dict[str, Any], origin: Origin) -> tuple[Tenant, PlanSu
         plan_code=body["plan"],
         quantity=body["quantity"],
         external_id=body["subscriptionId"],
+        welcome=_next_steps(body),
     )
     return tenant, subscription
+
+
+def _next_steps(body: dict[str, Any]) -> str:
+    allocate = (
+        " allocate your purchased seats to products (allocateSeats),"
+        if body["plan"] == "a_la_carte"
+        else ""
+    )
+    return (
+        f" Welcome to Seatgraph! Next steps: sign in as {body['adminEmail'].strip().lower()},"
+        f"{allocate} add your users, and assign them licences; seat changes are made in the "
+        f"{body['partner']} portal."
+    )
 
 
 async def _apply(body: dict[str, Any]) -> tuple[Tenant, PlanSubscription]:

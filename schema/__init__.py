@@ -50,6 +50,8 @@ def build_schema(
             Notification,
             DeliveryChannel,
             Delivery,
+            PlanSubscription,
+            ProvisionRequest,
         ],
         extensions=extensions,
     )

@@ -23,6 +23,7 @@ from schema import build_schema
 from server import querystats
 from server.db import tortoise_config
 from server.graphql_view import SeatgraphGraphQL
+from server.marketplace import provision_endpoint
 from server.settings import Settings, load_settings
 
 log = logging.getLogger("seatgraph")
@@ -43,16 +44,19 @@ async def _check_migrations(database_url: str) -> None:
         )
 
 
-async def _expiry_loop(relay: EventRelay, delivery: DeliveryWorker, interval: float) -> None:
+async def _scheduler(relay: EventRelay, delivery: DeliveryWorker, interval: float) -> None:
+    """Due work (seasonal assignments ending), first at start-up to catch up after
+    downtime. Each item is claimed by a guarded update, so with several processes each
+    runs exactly once."""
     while True:
-        await asyncio.sleep(interval)
         try:
             tenants = await release_expired()
             if tenants:
                 relay.wake(tenants)
                 delivery.wake()
         except Exception:
-            log.exception("releasing expired licences failed; retrying")
+            log.exception("scheduled work failed; retrying")
+        await asyncio.sleep(interval)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -84,6 +88,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide="graphiql" if settings.graphiql else None,
     )
 
+    def published(tenant_ids: set[int]) -> None:
+        if tenant_ids:
+            relay.wake(tenant_ids)
+            delivery.wake()
+
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
@@ -111,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if wakeups is not None:
                 await wakeups.start()
             expiry = asyncio.create_task(
-                _expiry_loop(relay, delivery, 5.0), name="seatgraph-expiry"
+                _scheduler(relay, delivery, settings.scheduler_interval), name="seatgraph-scheduler"
             )
             try:
                 yield
@@ -130,6 +139,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/stats", stats),
+            Route(
+                "/marketplace/provision-requests",
+                provision_endpoint(settings.marketplace_secrets, published),
+                methods=["POST"],
+            ),
         ],
         lifespan=lifespan,
     )

@@ -149,6 +149,26 @@ def cmd_catalog_load(settings: Settings, args: argparse.Namespace) -> int:
     return _run(_with_db(settings, go))
 
 
+def cmd_marketplace_sign(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from notifications.channels import SIGNATURE_HEADER, sign
+
+    raw = Path(args.file).read_bytes()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return _fail(f"{args.file} is not JSON")
+    partner = body.get("partner") if isinstance(body, dict) else None
+    secret = args.secret or settings.marketplace_secrets.get(str(partner))
+    if not secret:
+        return _fail(
+            f"no secret for partner {partner!r}: pass --secret or set SEATGRAPH_MARKETPLACE_SECRETS"
+        )
+    print(f"{SIGNATURE_HEADER}: {sign(secret, raw)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seatgraph",
@@ -182,6 +202,17 @@ def build_parser() -> argparse.ArgumentParser:
     load = catalog_sub.add_parser("load", help="validate and load a catalog file (TOML or JSON)")
     load.add_argument("file", help="path to the catalog file")
     load.set_defaults(func=cmd_catalog_load)
+
+    market = sub.add_parser("marketplace", help="tools for marketplace integrations")
+    market_sub = market.add_subparsers(dest="marketplace_command", required=True, metavar="ACTION")
+    sign_cmd = market_sub.add_parser(
+        "sign", help="print the Seatgraph-Signature header for a provisioning request body"
+    )
+    sign_cmd.add_argument("file", help="the exact JSON body you will send")
+    sign_cmd.add_argument(
+        "--secret", help="the partner's secret (default: from SEATGRAPH_MARKETPLACE_SECRETS)"
+    )
+    sign_cmd.set_defaults(func=cmd_marketplace_sign)
     return parser
 
 

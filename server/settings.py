@@ -37,6 +37,7 @@ class Settings:
     delivery_backoff: float
     delivery_poll_interval: float
     marketplace_secrets: dict[str, str]
+    scheduler_interval: float
 
     @property
     def is_sqlite(self) -> bool:
@@ -158,6 +159,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             86400,
         ),
         marketplace_secrets=_secrets(get("SEATGRAPH_MARKETPLACE_SECRETS", "")),
+        scheduler_interval=_number(
+            "SEATGRAPH_SCHEDULER_INTERVAL",
+            get("SEATGRAPH_SCHEDULER_INTERVAL", "5"),
+            float,
+            0.1,
+            3600,
+        ),
         delivery_poll_interval=_number(
             "SEATGRAPH_DELIVERY_POLL_INTERVAL",
             get("SEATGRAPH_DELIVERY_POLL_INTERVAL", "1.0"),

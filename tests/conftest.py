@@ -17,6 +17,7 @@ from tests.support import (
 )
 
 POSTGRES_URL = os.environ.get("SEATGRAPH_TEST_POSTGRES_URL")
+MARKETPLACE_SECRETS = "pax8=pax8-test-secret,other=other-test-secret"
 SKIP_POSTGRES = (
     "SEATGRAPH_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped "
     "(.ci/run sets it to postgres://postgres@127.0.0.1:5432/test)"
@@ -36,7 +37,7 @@ def server(
 ) -> Iterator[Server]:
     """A real Seatgraph server process on a fresh database of each back-end."""
     tmp = tmp_path_factory.mktemp(request.param)
-    env = {"SMTP_URL": mailbox.url}
+    env = {"SMTP_URL": mailbox.url, "SEATGRAPH_MARKETPLACE_SECRETS": MARKETPLACE_SECRETS}
     if request.param == "sqlite":
         url = f"sqlite://{tmp / 'seatgraph.db'}"
         with running_server("sqlite", url, tmp / "server.log", env) as srv:

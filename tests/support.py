@@ -105,6 +105,7 @@ class Server:
             "SEATGRAPH_LOG_LEVEL": "WARNING",
             "SEATGRAPH_DELIVERY_BACKOFF": "0.2",
             "SEATGRAPH_DELIVERY_POLL_INTERVAL": "0.2",
+            "SEATGRAPH_SCHEDULER_INTERVAL": "0.5",
             **(self.extra_env or {}),
         }
         with self.log.open("ab") as log:

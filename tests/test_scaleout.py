@@ -23,7 +23,7 @@ from tests.ws import Subscription
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason=SKIP_POSTGRES)
 
 # A long poll interval: delivery across processes must come from LISTEN/NOTIFY.
-SLOW_POLL = {"SEATGRAPH_RELAY_POLL_INTERVAL": "30"}
+SLOW_POLL = {"SEATGRAPH_RELAY_POLL_INTERVAL": "30", "SEATGRAPH_SCHEDULER_INTERVAL": "0.2"}
 
 
 @pytest.fixture
@@ -154,3 +154,23 @@ def test_deliveries_are_sent_once_across_processes(two_servers: tuple[Server, Se
         assert len(receiver.requests) == 20
         ids = [r.headers["seatgraph-delivery"] for r in received]
         assert len(set(ids)) == 20
+
+
+def test_scheduled_work_runs_once_with_two_processes(two_servers: tuple[Server, Server]) -> None:
+    import datetime as dt
+    import time
+
+    a, _b = two_servers
+    tenant = new_tenant(a)
+    tenant.set_capacity("nextticket", None)
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)).isoformat()
+    for i in range(10):
+        user = tenant.add_user(f"season{i}@acme.example")
+        assert tenant.assign(user, "nextticket", expiresAt=expires)["userErrors"] == []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and tenant.pool("nextticket")["assigned"]:  # type: ignore[index]
+        time.sleep(0.2)
+    time.sleep(1.5)  # give a second process every chance to run it again
+    released = tenant.events(["LICENSE_UNASSIGNED"])
+    assert len(released) == 10 and {e["source"] for e in released} == {"SCHEDULE"}
+    assert tenant.pool("nextticket")["assigned"] == 0  # type: ignore[index]

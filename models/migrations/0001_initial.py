@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.enums import AssignmentMode, BookingPageDisabledReason, ChangeSource, ChannelKind, DeliveryStatus, LicenseState, PlanMode, ProductKind, Role, SeatEventKind, TenantStatus, UserStatus
+from models.enums import AssignmentMode, BookingPageDisabledReason, ChangeSource, ChannelKind, DeliveryStatus, LicenseState, PlanMode, ProductKind, Role, SeatEventKind, SubscriptionSource, SubscriptionStatus, TenantStatus, UserStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -60,8 +60,26 @@ class Migration(migrations.Migration):
                 ('kind', fields.CharEnumField(description='BASE: BASE\nADDON: ADDON', enum_type=ProductKind, max_length=8)),
                 ('assignment', fields.CharEnumField(description='EXPLICIT: EXPLICIT\nBY_STATUS: BY_STATUS', enum_type=AssignmentMode, max_length=16)),
                 ('base_products', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('price_per_seat', fields.DecimalField(default=0, max_digits=12, decimal_places=2)),
             ],
             options={'table': 'product', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ProvisionRequest',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('partner', fields.CharField(max_length=64)),
+                ('request_id', fields.CharField(max_length=200)),
+                ('type', fields.CharField(max_length=16)),
+                ('body_hash', fields.CharField(max_length=64)),
+                ('body', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('status_code', fields.IntField()),
+                ('response', fields.JSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('tenant_id', fields.IntField(null=True)),
+                ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'provision_request', 'app': 'models', 'unique_together': (('partner', 'request_id'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -71,6 +89,7 @@ class Migration(migrations.Migration):
                 ('name', fields.CharField(max_length=200)),
                 ('status', fields.CharEnumField(default=TenantStatus.ACTIVE, description='ACTIVE: ACTIVE\nCANCELLED: CANCELLED', enum_type=TenantStatus, max_length=16)),
                 ('event_seq', fields.BigIntField(default=0)),
+                ('external_ref', fields.CharField(null=True, unique=True, max_length=300)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'tenant', 'app': 'models', 'pk_attr': 'id'},
@@ -89,6 +108,24 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'delivery_channel', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PlanSubscription',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('tenant', fields.ForeignKeyField('models.Tenant', source_field='tenant_id', db_constraint=True, to_field='id', related_name='subscriptions', on_delete=OnDelete.CASCADE)),
+                ('plan', fields.ForeignKeyField('models.Plan', source_field='plan_id', db_constraint=True, to_field='id', related_name='subscriptions', on_delete=OnDelete.RESTRICT)),
+                ('source', fields.CharEnumField(description='DIRECT: DIRECT\nMARKETPLACE: MARKETPLACE', enum_type=SubscriptionSource, max_length=16)),
+                ('partner', fields.CharField(null=True, max_length=64)),
+                ('external_id', fields.CharField(null=True, max_length=200)),
+                ('quantity', fields.IntField()),
+                ('status', fields.CharEnumField(default=SubscriptionStatus.ACTIVE, description='ACTIVE: ACTIVE\nCANCELLED: CANCELLED', enum_type=SubscriptionStatus, max_length=16)),
+                ('allocation_pairs', fields.JSONField(source_field='allocations', default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('cancelled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'plan_subscription', 'app': 'models', 'unique_together': (('partner', 'external_id'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
