@@ -41,7 +41,9 @@ async def _holder(base: License) -> str:
     return user.label if user else "a licence"
 
 
-async def attach_addon(*, actor: Actor, base: License, product_code: str) -> AddonResult:
+async def attach_addon(
+    *, actor: Actor, base: License, product_code: str, source: ChangeSource | None = None
+) -> AddonResult:
     """Attach an add-on of ``product_code`` to an assigned, compatible base licence.
 
     Raises NotFound, Forbidden, InvalidInput, BaseLicenseRequired, AddonNotCompatible,
@@ -88,7 +90,7 @@ async def attach_addon(*, actor: Actor, base: License, product_code: str) -> Add
     await record_event(
         tenant_id=base.tenant_id,
         kind=SeatEventKind.ADDON_ATTACHED,
-        source=actor.source,
+        source=source or actor.source,
         actor_id=actor.user_id,
         product=product.code,
         pool=pool_snapshot(pool, product.code),

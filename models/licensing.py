@@ -275,12 +275,17 @@ def _already(user: User, product: Product) -> AlreadyAssigned:
 
 
 async def record_assigned(
-    actor: Actor, user: User, product: Product, pool: SeatPool, row: License
+    actor: Actor,
+    user: User,
+    product: Product,
+    pool: SeatPool,
+    row: License,
+    source: ChangeSource | None = None,
 ) -> None:
     await record_event(
         tenant_id=user.tenant_id,
         kind=SeatEventKind.LICENSE_ASSIGNED,
-        source=actor.source,
+        source=source or actor.source,
         actor_id=actor.user_id,
         product=product.code,
         pool=pool_snapshot(pool, product.code),
@@ -298,6 +303,7 @@ async def grant(
     expires_at: datetime | None = None,
     increase_capacity: bool = False,
     accept_terms: bool = False,
+    source: ChangeSource | None = None,
 ) -> AssignResult:
     """Take a seat and an available (or new) licence of ``product`` for ``user`` and
     write LICENSE_ASSIGNED. No permission or product checks: callers have made them."""
@@ -312,7 +318,7 @@ async def grant(
         row = await take_available_license(pool, product, assigned_values(user, expires_at))
     except IntegrityError:
         raise _already(user, product) from None
-    await record_assigned(actor, user, product, pool, row)
+    await record_assigned(actor, user, product, pool, row, source)
     return AssignResult(license=row, pool=pool)
 
 

@@ -88,5 +88,11 @@ class License(Model):
         table = "license"
         # One licence per product per user: NULL assignees (unassigned) never collide.
         # One add-on of a product per base licence, likewise.
-        unique_together = (("assignee", "product"), ("base", "product"))
-        indexes = (("tenant_id", "state"), ("pool_id", "state"), ("tenant_id", "extension"))
+        unique_together = (
+            ("assignee", "product"),
+            ("base", "product"),
+            # extension keys and numbers (DIDs) are unique within a tenant
+            ("tenant", "extension"),
+            ("tenant", "number"),
+        )
+        indexes = (("tenant_id", "state"), ("pool_id", "state"), ("tenant_id", "product_id"))

@@ -232,3 +232,13 @@ class AllocateSeatsInput:
     allocations: list[SeatAllocationInput]
     idempotency_key: str | None = None
     dry_run: bool | None = False
+
+
+@strawberry.input
+class TerminateLicenseInput:
+    uuid: str
+    force: bool | None = strawberry.field(
+        default=False, description="Also release it when assigned."
+    )
+    idempotency_key: str | None = None
+    dry_run: bool | None = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import billing, booking, licenses, notices, users
+from resolvers import billing, booking, licenses, notices, phone, users
 from schema.payloads import (
     AdjustSeatCapacityPayload,
     AllocateSeatsPayload,
@@ -25,10 +25,12 @@ from schema.payloads import (
     ReassignLicensePayload,
     RedeliverPayload,
     SetBookingPageEnabledPayload,
+    TerminateLicensePayload,
     TransferBookingPagePayload,
     UnassignLicensePayload,
     UpdateUserPayload,
 )
+from schema.phone import ConfigurePhoneLicensePayload, MassConfigurePayload
 
 
 @strawberry.type
@@ -45,6 +47,13 @@ class Mutation:
     reassign_license: ReassignLicensePayload = strawberry.mutation(
         resolver=licenses.reassign_license
     )
+    terminate_license: TerminateLicensePayload = strawberry.mutation(
+        resolver=phone.terminate_license
+    )
+    configure_phone_license: ConfigurePhoneLicensePayload = strawberry.mutation(
+        resolver=phone.configure_phone_license
+    )
+    mass_configure: MassConfigurePayload = strawberry.mutation(resolver=phone.mass_configure)
     attach_addon: AttachAddonPayload = strawberry.mutation(resolver=licenses.attach_addon)
     detach_addon: DetachAddonPayload = strawberry.mutation(resolver=licenses.detach_addon)
     adjust_seat_capacity: AdjustSeatCapacityPayload = strawberry.mutation(

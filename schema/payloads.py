@@ -157,3 +157,10 @@ class AllocateSeatsPayload:
     subscription: PlanSubscription | None = None
     seat_pools: list[SeatPool] = strawberry.field(default_factory=list)
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TerminateLicensePayload:
+    license: License | None = None
+    seat_pool: SeatPool | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -20,7 +20,7 @@ from notifications.delivery import DeliveryWorker, SmtpSender
 from notifications.pg_wakeup import PgWakeups
 from notifications.relay import EventRelay
 from schema import build_schema
-from server import querystats
+from server import phone_routes, querystats
 from server.db import tortoise_config
 from server.graphql_view import SeatgraphGraphQL
 from server.marketplace import provision_endpoint
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         delivery=delivery,
         operator_token=settings.operator_token,
         graphql_ide="graphiql" if settings.graphiql else None,
+        multipart_uploads_enabled=True,
     )
 
     def published(tenant_ids: set[int]) -> None:
@@ -139,6 +140,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/stats", stats),
+            Route("/phone/sample.csv", phone_routes.sample),
+            Route(
+                "/tenants/{tenant_id}/phone-configuration.csv",
+                phone_routes.export_route(settings.operator_token),
+            ),
             Route(
                 "/marketplace/provision-requests",
                 provision_endpoint(settings.marketplace_secrets, published),

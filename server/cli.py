@@ -169,6 +169,83 @@ def cmd_marketplace_sign(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mass_configure(settings: Settings, args: argparse.Namespace) -> int:
+    from models.auth import OPERATOR
+    from models.errors import DomainError
+    from models.events import run_use_case
+    from models.massconfig import Rejected, mass_configure
+
+    tenant_id = _tenant_pk(args.tenant)
+    if tenant_id is None:
+        return _fail(f"--tenant {args.tenant!r} is not a tenant id")
+    text = Path(args.file).read_text(encoding="utf-8")
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty() or done == total or done % 500 == 0:
+            width = 30
+            filled = width * done // max(total, 1)
+            end = "\n" if done == total else "\r"
+            bar = "#" * filled + "." * (width - filled)
+            print(f"[{bar}] {done}/{total} rows", end=end, file=sys.stderr, flush=True)
+
+    async def go() -> int:
+        try:
+            report, _ = await run_use_case(
+                lambda: mass_configure(
+                    actor=OPERATOR,
+                    tenant_id=tenant_id,
+                    text=text,
+                    dry_run=args.dry_run,
+                    progress=progress,
+                )
+            )
+        except Rejected as rejected:
+            for e in rejected.report.errors:
+                where = f"line {e.line}" + (f", {e.column}" if e.column else "")
+                print(f"{args.file}: {where}: {e.code.value}: {e.message}", file=sys.stderr)
+            print(f"nothing applied: {len(rejected.report.errors)} problem(s)", file=sys.stderr)
+            return 1
+        except DomainError as exc:
+            return _fail(exc.message, 1)
+        verb = "would apply" if args.dry_run else "applied"
+        print(
+            f"{verb} {len(report.rows)} rows: {report.count('CREATED')} created, "
+            f"{report.count('UPDATED')} updated, {report.count('UNCHANGED')} unchanged"
+        )
+        return 0
+
+    return _run(_with_db(settings, go))
+
+
+def cmd_phone_sample(settings: Settings, args: argparse.Namespace) -> int:
+    from models.massconfig import SAMPLE
+
+    _write(args.output, SAMPLE)
+    return 0
+
+
+def cmd_phone_export(settings: Settings, args: argparse.Namespace) -> int:
+    from models.auth import OPERATOR
+    from models.massconfig import export_csv
+
+    tenant_id = _tenant_pk(args.tenant)
+    if tenant_id is None:
+        return _fail(f"--tenant {args.tenant!r} is not a tenant id")
+
+    async def go() -> int:
+        _write(args.output, await export_csv(actor=OPERATOR, tenant_id=tenant_id))
+        return 0
+
+    return _run(_with_db(settings, go))
+
+
+def _write(output: str | None, text: str) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seatgraph",
@@ -202,6 +279,24 @@ def build_parser() -> argparse.ArgumentParser:
     load = catalog_sub.add_parser("load", help="validate and load a catalog file (TOML or JSON)")
     load.add_argument("file", help="path to the catalog file")
     load.set_defaults(func=cmd_catalog_load)
+
+    mass = sub.add_parser(
+        "mass-configure", help="configure phone-system licences from a CSV file (all or nothing)"
+    )
+    mass.add_argument("--tenant", required=True, help="tenant id (global ID or number)")
+    mass.add_argument("file", help="CSV: Ext Key, Number, User, Addon license 1..N")
+    mass.add_argument("--dry-run", action="store_true", help="validate and report, change nothing")
+    mass.set_defaults(func=cmd_mass_configure)
+
+    phone_cmd = sub.add_parser("phone", help="phone-system configuration files")
+    phone_sub = phone_cmd.add_subparsers(dest="phone_command", required=True, metavar="ACTION")
+    sample_cmd = phone_sub.add_parser("sample", help="write the sample mass-configuration CSV")
+    sample_cmd.add_argument("-o", "--output", help="file to write (default: stdout)")
+    sample_cmd.set_defaults(func=cmd_phone_sample)
+    export_cmd = phone_sub.add_parser("export", help="export a tenant's configuration as CSV")
+    export_cmd.add_argument("--tenant", required=True, help="tenant id (global ID or number)")
+    export_cmd.add_argument("-o", "--output", help="file to write (default: stdout)")
+    export_cmd.set_defaults(func=cmd_phone_export)
 
     market = sub.add_parser("marketplace", help="tools for marketplace integrations")
     market_sub = market.add_subparsers(dest="marketplace_command", required=True, metavar="ACTION")

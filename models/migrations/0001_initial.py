@@ -199,7 +199,7 @@ class Migration(migrations.Migration):
                 ('base', fields.ForeignKeyField('models.License', source_field='base_id', null=True, db_constraint=True, to_field='id', related_name='addons', on_delete=OnDelete.SET_NULL)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'license', 'app': 'models', 'unique_together': (('assignee', 'product'), ('base', 'product')), 'indexes': [Index(fields=['tenant_id', 'state']), Index(fields=['pool_id', 'state']), Index(fields=['tenant_id', 'extension'])], 'pk_attr': 'id'},
+            options={'table': 'license', 'app': 'models', 'unique_together': (('assignee', 'product'), ('base', 'product'), ('tenant', 'extension'), ('tenant', 'number')), 'indexes': [Index(fields=['tenant_id', 'state']), Index(fields=['pool_id', 'state']), Index(fields=['tenant_id', 'product_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -208,7 +208,7 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('tenant', fields.ForeignKeyField('models.Tenant', source_field='tenant_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
                 ('sequence', fields.BigIntField()),
-                ('kind', fields.CharEnumField(description='SEATS_ADJUSTED: SEATS_ADJUSTED\nPOOL_OVER_ALLOCATED: POOL_OVER_ALLOCATED\nLICENSE_ASSIGNED: LICENSE_ASSIGNED\nLICENSE_UNASSIGNED: LICENSE_UNASSIGNED\nLICENSE_REASSIGNED: LICENSE_REASSIGNED\nLICENSE_TERMINATED: LICENSE_TERMINATED\nADDON_ATTACHED: ADDON_ATTACHED\nADDON_DETACHED: ADDON_DETACHED\nBOOKING_PAGES_DISABLED: BOOKING_PAGES_DISABLED\nSUBSCRIPTION_CREATED: SUBSCRIPTION_CREATED\nSUBSCRIPTION_CANCELLED: SUBSCRIPTION_CANCELLED\nPLAN_CHANGED: PLAN_CHANGED\nUSER_STATUS_CHANGED: USER_STATUS_CHANGED', enum_type=SeatEventKind, max_length=32)),
+                ('kind', fields.CharEnumField(description='SEATS_ADJUSTED: SEATS_ADJUSTED\nPOOL_OVER_ALLOCATED: POOL_OVER_ALLOCATED\nLICENSE_ASSIGNED: LICENSE_ASSIGNED\nLICENSE_UNASSIGNED: LICENSE_UNASSIGNED\nLICENSE_REASSIGNED: LICENSE_REASSIGNED\nLICENSE_TERMINATED: LICENSE_TERMINATED\nADDON_ATTACHED: ADDON_ATTACHED\nADDON_DETACHED: ADDON_DETACHED\nBOOKING_PAGES_DISABLED: BOOKING_PAGES_DISABLED\nSUBSCRIPTION_CREATED: SUBSCRIPTION_CREATED\nSUBSCRIPTION_CANCELLED: SUBSCRIPTION_CANCELLED\nPLAN_CHANGED: PLAN_CHANGED\nUSER_STATUS_CHANGED: USER_STATUS_CHANGED\nCONFIGURATION_IMPORTED: CONFIGURATION_IMPORTED', enum_type=SeatEventKind, max_length=32)),
                 ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('source', fields.CharEnumField(description='ADMIN: ADMIN\nOPERATOR: OPERATOR\nMARKETPLACE: MARKETPLACE\nAUTO_INCREASE: AUTO_INCREASE\nSCHEDULE: SCHEDULE\nIMPORT: IMPORT', enum_type=ChangeSource, max_length=16)),
                 ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name='acted_events', on_delete=OnDelete.SET_NULL)),
