@@ -382,13 +382,13 @@ async def export_csv(*, actor: Actor, tenant_id: int) -> str:
     ).order_by("extension", "id")
     users = {u.id: u for u in await User.filter(tenant_id=tenant_id)}
     addons: dict[int, list[str]] = {}
-    for addon in await License.filter(base_id__in=[lic.id for lic in licences] or [-1]).order_by(
-        "id"
-    ):
-        if addon.state is LicenseState.ASSIGNED and addon.base_id is not None:
-            addons.setdefault(addon.base_id, []).append(
-                (await catalog.product_by_id(addon.product_id)).code
-            )
+    attached = await License.filter(
+        base_id__in=[lic.id for lic in licences] or [-1], state=LicenseState.ASSIGNED
+    ).order_by("product_id")  # catalog order: the same file for the same configuration
+    for addon in attached:
+        if addon.base_id is not None:
+            code = (await catalog.product_by_id(addon.product_id)).code
+            addons.setdefault(addon.base_id, []).append(code)
     rows = []
     for lic in licences:
         if lic.extension is None or lic.assignee_id not in users:

@@ -206,6 +206,25 @@ class Api:
         self.last_extensions = body.get("extensions") or {}
         return body
 
+    def upload(
+        self, query: str, variables: dict[str, Any], path: str, content: bytes
+    ) -> dict[str, Any]:
+        """A GraphQL multipart request (the file goes to ``path`` in the variables)."""
+        response = httpx.post(
+            self.url,
+            data={
+                "operations": json.dumps({"query": query, "variables": variables}),
+                "map": json.dumps({"0": [f"variables.{path}"]}),
+            },
+            files={"0": ("config.csv", content, "text/csv")},
+            headers=self.headers(),
+            timeout=300,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        self.last_extensions = body.get("extensions") or {}
+        return body
+
     def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         body = self.raw(query, variables)
         if body.get("errors"):
