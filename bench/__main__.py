@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import fanout
+from bench import fanout, phone
 
-BENCHMARKS = [("notice fan-out", fanout.main)]
+BENCHMARKS = [("notice fan-out", fanout.main), ("phone licences", phone.main)]
 
 
 def main() -> int:

@@ -14,9 +14,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tortoise import fields
+from tortoise import connections, fields
 from tortoise.exceptions import OperationalError
-from tortoise.expressions import F
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -63,6 +62,8 @@ class SeatEvent(Model):
 class UnitOfWork:
     dry_run: bool = False
     events: list[SeatEvent] = field(default_factory=list)
+    # per-transaction memo (e.g. a tenant's delivery channels), dropped with it
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def tenant_ids(self) -> set[int]:
@@ -149,12 +150,7 @@ async def record_event(
     booking_page_ids: Iterable[int] = (),
 ) -> SeatEvent:
     """Append one event to the tenant's log, inside the caller's transaction."""
-    from models.tenancy import Tenant
-
-    updated = await Tenant.filter(id=tenant_id).update(event_seq=F("event_seq") + 1)
-    if updated != 1:
-        raise NotFound("Tenant not found.")
-    seq = await Tenant.get(id=tenant_id).values_list("event_seq", flat=True)
+    seq = await _next_sequence(tenant_id)
     event = await SeatEvent.create(
         tenant_id=tenant_id,
         sequence=seq,
@@ -171,8 +167,24 @@ async def record_event(
     )
     from models.notices import on_event
 
-    await on_event(event)
     uow = _current.get()
+    await on_event(event, uow.cache if uow is not None else {})
     if uow is not None:
         uow.events.append(event)
     return event
+
+
+async def _next_sequence(tenant_id: int) -> int:
+    """Bump the tenant's sequence with a guarded update and read it back in one
+    statement (UPDATE ... RETURNING, SQLite 3.35+ and PostgreSQL). The row lock it takes
+    orders the tenant's event-writing transactions."""
+    connection = connections.get("default")
+    placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
+    _, rows = await connection.execute_query(
+        f'UPDATE "tenant" SET "event_seq" = "event_seq" + 1 WHERE "id" = {placeholder} '
+        'RETURNING "event_seq"',
+        [tenant_id],
+    )
+    if not rows:
+        raise NotFound("Tenant not found.")
+    return int(rows[0]["event_seq"])

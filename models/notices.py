@@ -9,7 +9,7 @@ nothing committed is lost.
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tortoise import fields
@@ -108,14 +108,18 @@ class Delivery(Model):
         indexes = (("status", "next_attempt_at"), ("tenant_id", "id"))
 
 
-async def on_event(event: SeatEvent) -> None:
-    """Notice and deliveries for a just-written event, in its transaction."""
+async def on_event(event: SeatEvent, cache: dict[Any, Any]) -> None:
+    """Notice and deliveries for a just-written event, in its transaction. ``cache``
+    lives as long as the transaction (channels are read once per tenant)."""
     title = NOTICE_KINDS.get(event.kind)
     if title is not None:
         await Notification.create(
             tenant_id=event.tenant_id, event_id=event.id, title=title, body=event.message
         )
-    channels = await DeliveryChannel.filter(tenant_id=event.tenant_id, enabled=True)
+    key = ("channels", event.tenant_id)
+    if key not in cache:
+        cache[key] = await DeliveryChannel.filter(tenant_id=event.tenant_id, enabled=True)
+    channels: list[DeliveryChannel] = cache[key]
     wanted = [c for c in channels if c.wants(event.kind)]
     if wanted:
         moment = now()

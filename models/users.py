@@ -149,9 +149,13 @@ async def delete_user(*, actor: Actor, user: User) -> list[License]:
         raise Forbidden("You cannot delete yourself.", field=("input", "userId"))
     released = await _release_all(user, actor)
     if await BookingPage.exists(owner_id=user.id):
-        heir = actor.user or await User.filter(
-            tenant_id=user.tenant_id, role=Role.ADMINISTRATOR
-        ).exclude(id=user.id).order_by("id").first()
+        heir = (
+            actor.user
+            or await User.filter(tenant_id=user.tenant_id, role=Role.ADMINISTRATOR)
+            .exclude(id=user.id)
+            .order_by("id")
+            .first()
+        )
         if heir is None:
             raise InvalidInput(
                 "The user owns booking pages and the tenant has no other administrator "
