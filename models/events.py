@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tortoise import connections, fields
+from tortoise import fields
+from tortoise.connection import get_connection
 from tortoise.exceptions import OperationalError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -178,9 +179,9 @@ async def _next_sequence(tenant_id: int) -> int:
     """Bump the tenant's sequence with a guarded update and read it back in one
     statement (UPDATE ... RETURNING, SQLite 3.35+ and PostgreSQL). The row lock it takes
     orders the tenant's event-writing transactions."""
-    connection = connections.get("default")
+    connection = get_connection("default")  # the transaction's own, when in one
     placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
-    _, rows = await connection.execute_query(
+    rows = await connection.execute_query_dict(
         f'UPDATE "tenant" SET "event_seq" = "event_seq" + 1 WHERE "id" = {placeholder} '
         'RETURNING "event_seq"',
         [tenant_id],
