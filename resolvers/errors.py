@@ -5,7 +5,7 @@ from __future__ import annotations
 from graphql import GraphQLError
 
 from models.errors import DomainError
-from schema.types import UserError
+from schema.common import UserError
 
 
 def user_errors(exc: DomainError) -> list[UserError]:

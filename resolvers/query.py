@@ -11,12 +11,11 @@ from models.events import SeatEvent as SeatEventRow
 from models.queries import keyset_page, tenants_query
 from models.seats import License as LicenseRow
 from models.seats import SeatPool as SeatPoolRow
+from schema.common import Plan, Product
 from schema.relay import Connection, Node, connection, from_global_id
 from schema.types import (
     BookingPage,
     License,
-    Plan,
-    Product,
     SeatEvent,
     SeatPool,
     Tenant,

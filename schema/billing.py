@@ -10,8 +10,9 @@ import strawberry
 
 from models import billing, marketplace
 from models.enums import SubscriptionSource, SubscriptionStatus
+from schema.common import Money, Plan
 from schema.relay import Node, to_global_id
-from schema.types import Money, Plan, Tenant
+from schema.types import Tenant
 
 strawberry.enum(SubscriptionSource)
 strawberry.enum(SubscriptionStatus)

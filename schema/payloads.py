@@ -5,8 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from schema.billing import InvoicePreview, PlanSubscription
+from schema.common import UserError
 from schema.notices import Delivery, DeliveryChannel
-from schema.types import BookingPage, License, SeatPool, Tenant, User, UserError
+from schema.types import BookingPage, License, SeatPool, Tenant, User
 
 
 @strawberry.type

@@ -9,7 +9,8 @@ from strawberry.file_uploads import Upload
 
 from models.enums import ErrorCode
 from models.massconfig import Report, RowError
-from schema.types import License, User, UserError
+from schema.common import UserError
+from schema.types import License, User
 
 
 @strawberry.enum

@@ -7,8 +7,9 @@ import strawberry
 from resolvers import billing
 from resolvers import query as r
 from schema.billing import ProvisionRequest
+from schema.common import Plan, Product
 from schema.relay import Connection, Node
-from schema.types import Plan, Product, Tenant, Viewer
+from schema.types import Tenant, Viewer
 
 
 @strawberry.type

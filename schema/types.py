@@ -8,26 +8,19 @@ row. These modules import no resolver.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
 
 from models import booking, notices, seats, tenancy
-from models import catalog as catalog_models
 from models import events as event_models
-from models.access import AccessDecision, check_access
+from models.access import check_access
 from models.enums import (
-    AccessDenial,
-    AssignmentMode,
     BookingPageDisabledReason,
     ChangeSource,
     DeliveryStatus,
-    ErrorCode,
     LicenseState,
-    PlanMode,
-    ProductKind,
     Role,
     SeatEventKind,
     TenantStatus,
@@ -42,6 +35,7 @@ from models.queries import (
     users_query,
 )
 from schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
+from schema.common import Access, Product
 from schema.inputs import LicenseFilter
 from schema.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
 
@@ -67,71 +61,6 @@ def page_args(first: int | None, after: str | None) -> tuple[int, int | None]:
                 "`after` is not a valid cursor.", extensions={"code": "INVALID_INPUT"}
             )
     return min(first, MAX_PAGE), position
-
-
-@strawberry.type
-class UserError:
-    field: list[str] | None
-    message: str
-    code: ErrorCode
-
-
-@strawberry.type
-class Money:
-    amount: Decimal
-    currency_code: str
-
-
-@strawberry.type
-class Product:
-    code: str
-    name: str
-    kind: ProductKind
-    assignment: AssignmentMode
-    base_products: list[str]
-
-    @classmethod
-    def from_row(cls, row: catalog_models.Product) -> Product:
-        return cls(
-            code=row.code,
-            name=row.name,
-            kind=row.kind,
-            assignment=row.assignment,
-            base_products=list(row.base_products),
-        )
-
-
-@strawberry.type
-class Plan:
-    code: str
-    name: str
-    mode: PlanMode
-    products: list[str]
-    price_per_seat: Money
-    changeable_to: list[str]
-
-    @classmethod
-    def from_row(cls, row: catalog_models.Plan) -> Plan:
-        return cls(
-            code=row.code,
-            name=row.name,
-            mode=row.mode,
-            products=list(row.products),
-            price_per_seat=Money(amount=Decimal(row.price_per_seat), currency_code=row.currency),
-            changeable_to=list(row.changeable_to),
-        )
-
-
-@strawberry.type
-class Access:
-    product: str
-    allowed: bool
-    denial: AccessDenial | None
-    message: str | None
-
-    @classmethod
-    def from_decision(cls, d: AccessDecision) -> Access:
-        return cls(product=d.product, allowed=d.allowed, denial=d.denial, message=d.message)
 
 
 async def _access(info: strawberry.Info, user: tenancy.User | None, product: str) -> Access:
@@ -604,18 +533,13 @@ async def _user(info: strawberry.Info, user_id: int | None) -> User | None:
 
 
 __all__ = [
-    "Access",
     "BookingPage",
     "License",
-    "Money",
-    "Plan",
-    "Product",
     "SeatEvent",
     "SeatPool",
     "SeatPoolSnapshot",
     "Tenant",
     "User",
-    "UserError",
     "Viewer",
     "page_args",
 ]

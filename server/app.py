@@ -15,7 +15,7 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.executor import MigrationExecutor
 
-from models.licensing import release_expired
+from models.schedule import release_expired
 from notifications.delivery import DeliveryWorker, SmtpSender
 from notifications.pg_wakeup import PgWakeups
 from notifications.relay import EventRelay
