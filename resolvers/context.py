@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ class Context:
     actor: Actor | None = None
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, Any] | None = None
-    statements: list[int] = field(default_factory=lambda: [0])
+    request_id: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def require_actor(self) -> Actor:
         if self.actor is None:

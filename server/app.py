@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from strawberry.extensions import SchemaExtension
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.executor import MigrationExecutor
@@ -22,6 +23,7 @@ from notifications.relay import EventRelay
 from schema import build_schema
 from server import phone_routes, querystats
 from server.db import tortoise_config
+from server.errors import MaskUnexpectedErrors
 from server.graphql_view import SeatgraphGraphQL
 from server.marketplace import provision_endpoint
 from server.settings import Settings, load_settings
@@ -71,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         poll_interval=settings.delivery_poll_interval,
     )
     wakeups = None if settings.is_sqlite else PgWakeups(settings.database_url, relay)
-    extensions = []
+    extensions: list[type[SchemaExtension]] = [MaskUnexpectedErrors]
     if settings.query_stats:
         querystats.install()
         extensions.append(querystats.QueryStats)

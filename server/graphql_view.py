@@ -53,8 +53,13 @@ class SeatgraphGraphQL(GraphQL[Context, None]):
             response=response,
             loaders=Loaders(cache=not is_ws),
         )
+        supplied = request.headers.get("x-request-id", "")
+        if supplied and len(supplied) <= 64 and supplied.replace("-", "").isalnum():
+            context.request_id = supplied
         if not is_ws:
             context.actor = await self._authenticate(request, None)
+            if isinstance(response, Response):
+                response.headers["X-Request-Id"] = context.request_id
         return context
 
     async def _authenticate(self, conn: HTTPConnection, params: dict[str, Any] | None) -> Any:
