@@ -217,6 +217,19 @@ def cmd_mass_configure(settings: Settings, args: argparse.Namespace) -> int:
     return _run(_with_db(settings, go))
 
 
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    from models.invariants import violations
+
+    async def go() -> int:
+        found = await violations()
+        for line in found:
+            print(line)
+        print(f"{len(found)} violation(s)" if found else "all invariants hold", file=sys.stderr)
+        return 1 if found else 0
+
+    return _run(_with_db(settings, go))
+
+
 def cmd_phone_sample(settings: Settings, args: argparse.Namespace) -> int:
     from models.massconfig import SAMPLE
 
@@ -279,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = catalog_sub.add_parser("load", help="validate and load a catalog file (TOML or JSON)")
     load.add_argument("file", help="path to the catalog file")
     load.set_defaults(func=cmd_catalog_load)
+
+    check = sub.add_parser("check", help="verify the database's invariants (exit 1 on violations)")
+    check.set_defaults(func=cmd_check)
 
     mass = sub.add_parser(
         "mass-configure", help="configure phone-system licences from a CSV file (all or nothing)"

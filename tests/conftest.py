@@ -10,6 +10,7 @@ from tests.peers import smtp_server
 from tests.support import (
     Server,
     TenantFixture,
+    cli,
     create_postgres_database,
     drop_postgres_database,
     new_tenant,
@@ -42,6 +43,7 @@ def server(
         url = f"sqlite://{tmp / 'seatgraph.db'}"
         with running_server("sqlite", url, tmp / "server.log", env) as srv:
             yield srv
+            _assert_invariants(srv)
         return
     if not POSTGRES_URL:
         pytest.skip(SKIP_POSTGRES)
@@ -49,8 +51,15 @@ def server(
     try:
         with running_server("postgres", url, tmp / "server.log", env) as srv:
             yield srv
+            _assert_invariants(srv)
     finally:
         drop_postgres_database(POSTGRES_URL, url)
+
+
+def _assert_invariants(server: Server) -> None:
+    """After every test of the session ran against it, the database is still consistent."""
+    result = cli("check", env=server.env(), check=False)
+    assert result.returncode == 0, f"seatgraph check after the suite:\n{result.stdout}"
 
 
 @pytest.fixture

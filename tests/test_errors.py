@@ -24,8 +24,10 @@ def test_unexpected_errors_are_masked_and_logged_with_the_request_id(tenant: Ten
         )
     response = httpx.post(
         tenant.server.url,
-        json={"query": "query($t: ID!) { tenant(id: $t) { events { nodes { pool { capacity } } } } }",
-              "variables": {"t": tenant.id}},
+        json={
+            "query": "query($t: ID!) { tenant(id: $t) { events { nodes { pool { capacity } } } } }",
+            "variables": {"t": tenant.id},
+        },
         headers={**tenant.admin.headers(), "X-Request-Id": "req-test-42"},
     )
     body = response.json()
@@ -42,7 +44,9 @@ def test_unexpected_errors_are_masked_and_logged_with_the_request_id(tenant: Ten
 
 
 def test_expected_errors_are_not_masked(tenant: TenantFixture) -> None:
-    body = tenant.member.raw("query($t: ID!) { tenant(id: $t) { events { totalCount } } }", {"t": tenant.id})
+    body = tenant.member.raw(
+        "query($t: ID!) { tenant(id: $t) { events { totalCount } } }", {"t": tenant.id}
+    )
     assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
     assert body["errors"][0]["message"] == "Only administrators see the tenant's event log."
     invalid = tenant.member.raw("{ viewer { noSuchField } }")
