@@ -6,7 +6,9 @@ from collections.abc import Callable, Sequence
 
 import strawberry
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
+    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
@@ -27,6 +29,8 @@ def build_schema(
     *,
     max_depth: int = 12,
     max_aliases: int = 30,
+    max_tokens: int = 5000,
+    introspection: bool = True,
     extra_extensions: Sequence[type[SchemaExtension]] = (),
 ) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
@@ -34,8 +38,11 @@ def build_schema(
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
         *extra_extensions,
     ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

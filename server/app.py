@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -25,6 +26,7 @@ from server import phone_routes, querystats
 from server.db import tortoise_config
 from server.errors import MaskUnexpectedErrors
 from server.graphql_view import SeatgraphGraphQL
+from server.limits import BodySizeLimit, Buckets, rate_limiter
 from server.marketplace import provision_endpoint
 from server.settings import Settings, load_settings
 
@@ -77,9 +79,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.query_stats:
         querystats.install()
         extensions.append(querystats.QueryStats)
+    if settings.rate_limit:
+        extensions.append(rate_limiter(Buckets(settings.rate_limit)))
     schema = build_schema(
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        introspection=settings.introspection,
         extra_extensions=extensions,
     )
     graphql = SeatgraphGraphQL(
@@ -89,6 +95,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         operator_token=settings.operator_token,
         graphql_ide="graphiql" if settings.graphiql else None,
         multipart_uploads_enabled=True,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        max_connections_per_token=settings.max_connections_per_token,
     )
 
     def published(tenant_ids: set[int]) -> None:
@@ -154,4 +162,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                BodySizeLimit,
+                limit=settings.max_body_bytes,
+                upload_limit=settings.max_upload_bytes,
+            )
+        ],
     )

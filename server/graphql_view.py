@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -35,12 +36,27 @@ class SeatgraphGraphQL(GraphQL[Context, None]):
         relay: EventRelay,
         delivery: DeliveryWorker,
         operator_token: str | None,
+        max_connections_per_token: int = 100,
         **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.relay = relay
         self.delivery = delivery
         self.operator_token = operator_token
+        self.max_connections_per_token = max_connections_per_token
+        self.connections: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            key = scope.get("seatgraph_connection_key")
+            if key is not None:  # the WebSocket is gone: release its slot
+                left = self.connections.get(key, 1) - 1
+                if left > 0:
+                    self.connections[key] = left
+                else:
+                    self.connections.pop(key, None)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -77,5 +93,10 @@ class SeatgraphGraphQL(GraphQL[Context, None]):
         actor = await self._authenticate(context.request, context.connection_params)
         if actor is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        key = "operator" if actor.is_operator else f"user:{actor.user_id}"
+        if self.connections.get(key, 0) >= self.max_connections_per_token:
+            raise ConnectionRejectionError({"code": "TOO_MANY_CONNECTIONS"})
+        self.connections[key] = self.connections.get(key, 0) + 1
+        context.request.scope["seatgraph_connection_key"] = key
         context.actor = actor
         return await super().on_ws_connect(context)

@@ -38,6 +38,13 @@ class Settings:
     delivery_poll_interval: float
     marketplace_secrets: dict[str, str]
     scheduler_interval: float
+    rate_limit: int
+    max_tokens: int
+    max_body_bytes: int
+    max_upload_bytes: int
+    max_subscriptions_per_connection: int
+    max_connections_per_token: int
+    introspection: bool
 
     @property
     def is_sqlite(self) -> bool:
@@ -159,6 +166,51 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             86400,
         ),
         marketplace_secrets=_secrets(get("SEATGRAPH_MARKETPLACE_SECRETS", "")),
+        rate_limit=int(
+            _number("SEATGRAPH_RATE_LIMIT", get("SEATGRAPH_RATE_LIMIT", "3000"), int, 0, 10_000_000)
+        ),
+        max_tokens=int(
+            _number(
+                "SEATGRAPH_MAX_TOKENS", get("SEATGRAPH_MAX_TOKENS", "5000"), int, 100, 1_000_000
+            )
+        ),
+        max_body_bytes=int(
+            _number(
+                "SEATGRAPH_MAX_BODY_BYTES",
+                get("SEATGRAPH_MAX_BODY_BYTES", "1048576"),
+                int,
+                1024,
+                1 << 30,
+            )
+        ),
+        max_upload_bytes=int(
+            _number(
+                "SEATGRAPH_MAX_UPLOAD_BYTES",
+                get("SEATGRAPH_MAX_UPLOAD_BYTES", "6291456"),
+                int,
+                1024,
+                1 << 30,
+            )
+        ),
+        max_subscriptions_per_connection=int(
+            _number(
+                "SEATGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+                get("SEATGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", "100"),
+                int,
+                1,
+                10_000,
+            )
+        ),
+        max_connections_per_token=int(
+            _number(
+                "SEATGRAPH_MAX_CONNECTIONS_PER_TOKEN",
+                get("SEATGRAPH_MAX_CONNECTIONS_PER_TOKEN", "100"),
+                int,
+                1,
+                1_000_000,
+            )
+        ),
+        introspection=_bool("SEATGRAPH_INTROSPECTION", get("SEATGRAPH_INTROSPECTION", "true")),
         scheduler_interval=_number(
             "SEATGRAPH_SCHEDULER_INTERVAL",
             get("SEATGRAPH_SCHEDULER_INTERVAL", "5"),

@@ -106,6 +106,7 @@ class Server:
             "SEATGRAPH_DELIVERY_BACKOFF": "0.2",
             "SEATGRAPH_DELIVERY_POLL_INTERVAL": "0.2",
             "SEATGRAPH_SCHEDULER_INTERVAL": "0.5",
+            "SEATGRAPH_RATE_LIMIT": "0",  # tests drive far more than a person would
             **(self.extra_env or {}),
         }
         with self.log.open("ab") as log:
