@@ -95,8 +95,8 @@ def machine(server: Server) -> type[RuleBasedStateMachine]:
         @rule(product=st.sampled_from(PRODUCTS), force=st.booleans(), pick=st.integers(0, 10))
         def terminate(self, product: str, force: bool, pick: int) -> None:
             live = [
-                l
-                for l in self.state()["licenses"]["nodes"]
+                lic
+                for lic in self.state()["licenses"]["nodes"]
                 if lic["product"]["code"] == product and lic["state"] != "TERMINATED"
             ]
             if live:
