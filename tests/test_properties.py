@@ -134,7 +134,9 @@ def machine(server: Server) -> type[RuleBasedStateMachine]:
             for pool in state["seatPools"]:
                 code = pool["product"]["code"]
                 held = [
-                    l for lic in licences if lic["product"]["code"] == code and lic["state"] == "ASSIGNED"
+                    lic
+                    for lic in licences
+                    if lic["product"]["code"] == code and lic["state"] == "ASSIGNED"
                 ]
                 assert pool["assigned"] == len(held), (code, pool, len(held))
                 if pool["capacity"] is not None and pool["assigned"] > pool["capacity"]:
@@ -143,7 +145,9 @@ def machine(server: Server) -> type[RuleBasedStateMachine]:
                         and pool["overAllocated"] == pool["assigned"] - pool["capacity"]
                     )
             holders = [
-                (lic["assignee"]["id"], lic["product"]["code"]) for lic in licences if lic["assignee"]
+                (lic["assignee"]["id"], lic["product"]["code"])
+                for lic in licences
+                if lic["assignee"]
             ]
             assert len(holders) == len(set(holders)), "a user holds two licences of one product"
             for lic in licences:
