@@ -78,8 +78,13 @@ async def terminate_license(
 async def mass_configure(info: strawberry.Info, input: MassConfigureInput) -> MassConfigurePayload:
     actor = info.context.require_actor()
     upload: Any = input.file
-    raw: bytes = await upload.read(MAX_UPLOAD + 1)
     try:
+        if not callable(getattr(upload, "read", None)):
+            raise InvalidInput(
+                "file must be a multipart upload (GraphQL multipart request).",
+                field=("input", "file"),
+            )
+        raw: bytes = await upload.read(MAX_UPLOAD + 1)
         if len(raw) > MAX_UPLOAD:
             raise InvalidInput("The file is larger than 5 MB.", field=("input", "file"))
         try:
