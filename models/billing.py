@@ -162,7 +162,12 @@ def _check_allocations(plan: Plan, quantity: int, allocations: dict[str, int]) -
         )
 
 
+MAX_LIST = 100
+
+
 def allocation_map(pairs: list[tuple[str, int]] | None) -> dict[str, int]:
+    if pairs is not None and len(pairs) > MAX_LIST:
+        raise InvalidInput(f"At most {MAX_LIST} allocations.", field=("input", "allocations"))
     out: dict[str, int] = {}
     for code, seats in pairs or []:
         if code in out:

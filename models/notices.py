@@ -146,6 +146,11 @@ async def mark_read(*, actor: Actor, tenant: Tenant, ids: list[int] | None, all:
             raise InvalidInput(
                 "Give notificationIds, or all: true.", field=("input", "notificationIds")
             )
+        if len(ids) > 1000:
+            raise InvalidInput(
+                "At most 1000 notificationIds at once; use all: true.",
+                field=("input", "notificationIds"),
+            )
         query = query.filter(id__in=ids)
     return await query.update(read_at=now())
 
@@ -173,6 +178,8 @@ async def create_channel(
 
     actor.require_admin_of(tenant.id, field=("input", "tenantId"))
     secret = None
+    if len(recipients or []) > 20 or len(kinds or []) > len(SeatEventKind):
+        raise InvalidInput("At most 20 recipients.", field=("input", "recipients"))
     if kind is ChannelKind.EMAIL:
         if url:
             raise InvalidInput(

@@ -44,7 +44,10 @@ async def mark_notifications_read(
                 raise InvalidInput("Operators give tenantId with all.", field=("input", "tenantId"))
             return await notices.mark_read(actor=actor, tenant=tenant, ids=None, all=True)
         field = ("input", "notificationIds")
-        wanted = [ids.decode(i, "Notification", field) for i in input.notification_ids or []]
+        given = input.notification_ids or []
+        if len(given) > 1000:
+            raise InvalidInput("At most 1000 notificationIds at once; use all: true.", field=field)
+        wanted = [ids.decode(i, "Notification", field) for i in given]
         if not wanted:
             raise InvalidInput("Give notificationIds, or all: true.", field=field)
         tenants = set(

@@ -18,7 +18,7 @@ from tests.ws import Subscription
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp: Path = tmp_path_factory.mktemp("strict")
     env = {
-        "SEATGRAPH_RATE_LIMIT": "120",
+        "SEATGRAPH_RATE_LIMIT": "200",
         "SEATGRAPH_MAX_BODY_BYTES": "4096",
         "SEATGRAPH_MAX_TOKENS": "300",
         "SEATGRAPH_MAX_CONNECTIONS_PER_TOKEN": "2",
@@ -33,7 +33,7 @@ def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def test_cost_is_reported_and_an_empty_bucket_is_throttled(strict: Server) -> None:
-    tenant = new_tenant(strict)  # 5 mutations x 10 points from the operator's 120
+    tenant = new_tenant(strict)  # 5 mutations x 10 points from the operator's 200
     api = tenant.admin
     body = api.raw(
         "query($t: ID!) { tenant(id: $t) { licenses(first: 100) { totalCount } users { totalCount } } }",
@@ -41,7 +41,7 @@ def test_cost_is_reported_and_an_empty_bucket_is_throttled(strict: Server) -> No
     )
     cost = body["extensions"]["cost"]
     assert cost["requestedQueryCost"] == 3  # 1 + ceil((100 + 20) / 100)
-    assert cost["throttleStatus"]["maximumAvailable"] == 120
+    assert cost["throttleStatus"]["maximumAvailable"] == 200
     codes = []
     for _ in range(40):
         answer = api.raw('mutation { createTenant(input: {name: "x"}) { userErrors { code } } }')
@@ -91,3 +91,19 @@ def test_connections_per_token_and_subscriptions_per_connection(strict: Server) 
             assert refused["payload"][0]["message"] == "Subscription limit reached"
 
     asyncio.run(go())
+
+
+def test_input_lists_are_bounded(strict: Server) -> None:
+    tenant = new_tenant(strict, "Lists")
+    too_many = [{"product": "bi_psa", "seats": 1}] * 101
+    payload = tenant.admin.mutate(
+        "allocateSeats",
+        {"subscriptionId": "UGxhblN1YnNjcmlwdGlvbjox", "allocations": too_many},
+        "subscription { id }",
+    )
+    assert payload["userErrors"][0]["code"] in ("INVALID_INPUT", "NOT_FOUND")
+    ids = ["Tm90aWZpY2F0aW9uOjE"] * 1001
+    marked = tenant.admin.mutate("markNotificationsRead", {"notificationIds": ids}, "count")
+    assert marked["userErrors"][0]["code"] == "INVALID_INPUT"
+    nodes = tenant.admin.raw("query($i: [ID!]!) { nodes(ids: $i) { id } }", {"i": ["x"] * 101})
+    assert nodes["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
