@@ -10,7 +10,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.support import Server, new_tenant, running_server
+from tests.support import Server, TenantFixture, new_tenant, running_server
 from tests.ws import Subscription
 
 
@@ -93,8 +93,7 @@ def test_connections_per_token_and_subscriptions_per_connection(strict: Server) 
     asyncio.run(go())
 
 
-def test_input_lists_are_bounded(strict: Server) -> None:
-    tenant = new_tenant(strict, "Lists")
+def test_input_lists_are_bounded(tenant: TenantFixture) -> None:
     too_many = [{"product": "bi_psa", "seats": 1}] * 101
     payload = tenant.admin.mutate(
         "allocateSeats",
