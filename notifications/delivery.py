@@ -87,6 +87,10 @@ class DeliveryWorker:
         self.sent = 0
         self.failed_attempts = 0
 
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     def wake(self) -> None:
         self._wakeup.set()
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -28,6 +29,7 @@ from server.errors import MaskUnexpectedErrors
 from server.graphql_view import SeatgraphGraphQL
 from server.limits import BodySizeLimit, Buckets, rate_limiter
 from server.marketplace import provision_endpoint
+from server.observability import Metrics, request_observer
 from server.settings import Settings, load_settings
 
 log = logging.getLogger("seatgraph")
@@ -75,7 +77,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         poll_interval=settings.delivery_poll_interval,
     )
     wakeups = None if settings.is_sqlite else PgWakeups(settings.database_url, relay)
-    extensions: list[type[SchemaExtension]] = [MaskUnexpectedErrors]
+
+    def process_stats() -> dict[str, object]:
+        return {
+            "subscribers": relay.subscriber_count,
+            "watchedTenants": relay.watched_tenants,
+            "eventsRelayed": relay.events_relayed,
+            "tasks": len(asyncio.all_tasks()),
+            "listenConnected": wakeups.connected.is_set() if wakeups else None,
+            "listenReconnects": wakeups.reconnects if wakeups else None,
+            "deliveriesSent": delivery.sent,
+            "deliveryAttemptsFailed": delivery.failed_attempts,
+        }
+
+    metrics = Metrics(process_stats)
+    extensions: list[type[SchemaExtension]] = [MaskUnexpectedErrors, request_observer(metrics)]
     if settings.query_stats:
         querystats.install()
         extensions.append(querystats.QueryStats)
@@ -97,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         multipart_uploads_enabled=True,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         max_connections_per_token=settings.max_connections_per_token,
+        allowed_origins=settings.cors_origins,
     )
 
     def published(tenant_ids: set[int]) -> None:
@@ -109,17 +126,28 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def stats(request: Request) -> JSONResponse:
         """Process internals, for tests and operators: nothing tenant-specific."""
+        return JSONResponse(process_stats())
+
+    async def readyz(request: Request) -> JSONResponse:
+        """Ready to serve: database reachable, migrations applied, relay and workers running."""
+        checks: dict[str, str] = {}
+        try:
+            await get_connection("default").execute_query("SELECT 1")
+            checks["database"] = "ok"
+            await _check_migrations(settings.database_url)
+            checks["migrations"] = "ok"
+        except SchemaNotCurrent as exc:
+            checks["migrations"] = str(exc)
+        except Exception as exc:  # unreachable database
+            checks.setdefault("database", f"unreachable: {type(exc).__name__}")
+        checks["relay"] = "ok" if relay.running else "stopped"
+        checks["deliveries"] = "ok" if delivery.running else "stopped"
+        if wakeups is not None:
+            checks["listen"] = "ok" if wakeups.connected.is_set() else "reconnecting"
+        ready = all(v == "ok" for v in checks.values())
         return JSONResponse(
-            {
-                "subscribers": relay.subscriber_count,
-                "watchedTenants": relay.watched_tenants,
-                "eventsRelayed": relay.events_relayed,
-                "tasks": len(asyncio.all_tasks()),
-                "listenConnected": wakeups.connected.is_set() if wakeups else None,
-                "listenReconnects": wakeups.reconnects if wakeups else None,
-                "deliveriesSent": delivery.sent,
-                "deliveryAttemptsFailed": delivery.failed_attempts,
-            }
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
         )
 
     @contextlib.asynccontextmanager
@@ -150,6 +178,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/stats", stats),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics.render),
             Route("/phone/sample.csv", phone_routes.sample),
             Route(
                 "/tenants/{tenant_id}/phone-configuration.csv",
@@ -163,10 +193,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
+            *(
+                [
+                    Middleware(
+                        CORSMiddleware,
+                        allow_origins=list(settings.cors_origins),
+                        allow_methods=["GET", "POST", "OPTIONS"],
+                        allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+                        expose_headers=["X-Request-Id"],
+                        max_age=600,
+                    )
+                ]
+                if settings.cors_origins
+                else []
+            ),
             Middleware(
                 BodySizeLimit,
                 limit=settings.max_body_bytes,
                 upload_limit=settings.max_upload_bytes,
-            )
+            ),
         ],
     )

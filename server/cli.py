@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -29,17 +28,20 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    from server.observability import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
     print(f"Seatgraph serving GraphQL at http://{host}:{port}/graphql", flush=True)
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
-        ws="websockets",
+        ws="websockets-sansio",
         lifespan="on",
+        log_config=None,  # ours: JSON lines by default (SEATGRAPH_LOG_FORMAT)
+        access_log=settings.log_format != "json",  # the JSON access line replaces it
+        timeout_graceful_shutdown=10,
     )
     return 0
 
@@ -230,6 +232,28 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return _run(_with_db(settings, go))
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from server.backup import BackupError, backup
+
+    try:
+        size = backup(settings.database_url, Path(args.path))
+    except BackupError as exc:
+        return _fail(str(exc), 1)
+    print(f"backed up to {args.path} ({size:,} bytes)")
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from server.backup import BackupError, restore
+
+    try:
+        restore(settings.database_url, Path(args.path), force=args.force)
+    except BackupError as exc:
+        return _fail(str(exc), 1)
+    print(f"restored {args.path}; run `seatgraph migrate` if it predates this version")
+    return 0
+
+
 def cmd_phone_sample(settings: Settings, args: argparse.Namespace) -> int:
     from models.massconfig import SAMPLE
 
@@ -292,6 +316,16 @@ def build_parser() -> argparse.ArgumentParser:
     load = catalog_sub.add_parser("load", help="validate and load a catalog file (TOML or JSON)")
     load.add_argument("file", help="path to the catalog file")
     load.set_defaults(func=cmd_catalog_load)
+
+    backup_cmd = sub.add_parser(
+        "backup", help="online backup of the SQLite database (consistent while serving)"
+    )
+    backup_cmd.add_argument("path", help="the backup file to create")
+    backup_cmd.set_defaults(func=cmd_backup)
+    restore_cmd = sub.add_parser("restore", help="replace the SQLite database with a backup")
+    restore_cmd.add_argument("path", help="the backup file")
+    restore_cmd.add_argument("--force", action="store_true", help="replace an existing database")
+    restore_cmd.set_defaults(func=cmd_restore)
 
     check = sub.add_parser("check", help="verify the database's invariants (exit 1 on violations)")
     check.set_defaults(func=cmd_check)

@@ -45,6 +45,8 @@ class Settings:
     max_subscriptions_per_connection: int
     max_connections_per_token: int
     introspection: bool
+    cors_origins: tuple[str, ...]
+    log_format: str
 
     @property
     def is_sqlite(self) -> bool:
@@ -211,6 +213,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
         ),
         introspection=_bool("SEATGRAPH_INTROSPECTION", get("SEATGRAPH_INTROSPECTION", "true")),
+        cors_origins=_origins(get("SEATGRAPH_CORS_ORIGINS", "")),
+        log_format=_choice(
+            "SEATGRAPH_LOG_FORMAT", get("SEATGRAPH_LOG_FORMAT", "json"), ("json", "text")
+        ),
         scheduler_interval=_number(
             "SEATGRAPH_SCHEDULER_INTERVAL",
             get("SEATGRAPH_SCHEDULER_INTERVAL", "5"),
@@ -226,6 +232,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             3600,
         ),
     )
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """Comma-separated origins such as https://app.example.com (or * for any)."""
+    origins = tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+    for origin in origins:
+        parts = urlsplit(origin)
+        if origin != "*" and (
+            parts.scheme not in ("http", "https") or not parts.netloc or parts.path
+        ):
+            raise SettingsError(
+                f"SEATGRAPH_CORS_ORIGINS: {origin!r} is not an origin like https://app.example.com"
+            )
+    return origins
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value.lower() not in allowed:
+        raise SettingsError(f"{name}={value!r} is not one of {', '.join(allowed)}")
+    return value.lower()
 
 
 def _secrets(value: str) -> dict[str, str]:

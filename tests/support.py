@@ -102,7 +102,7 @@ class Server:
             **self.env(),
             "SEATGRAPH_QUERY_STATS": "true",
             "SEATGRAPH_RELAY_POLL_INTERVAL": "0.5",
-            "SEATGRAPH_LOG_LEVEL": "WARNING",
+            "SEATGRAPH_LOG_LEVEL": "INFO",
             "SEATGRAPH_DELIVERY_BACKOFF": "0.2",
             "SEATGRAPH_DELIVERY_POLL_INTERVAL": "0.2",
             "SEATGRAPH_SCHEDULER_INTERVAL": "0.5",
