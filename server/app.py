@@ -6,13 +6,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from strawberry.extensions import SchemaExtension
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
@@ -33,6 +35,7 @@ from server.observability import Metrics, request_observer
 from server.settings import Settings, load_settings
 
 log = logging.getLogger("seatgraph")
+DASHBOARD = Path(__file__).with_name("dashboard")
 
 
 class SchemaNotCurrent(RuntimeError):
@@ -179,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/stats", stats),
             Route("/readyz", readyz),
+            Mount("/dashboard", StaticFiles(directory=DASHBOARD, html=True), name="dashboard"),
             Route("/metrics", metrics.render),
             Route("/phone/sample.csv", phone_routes.sample),
             Route(
