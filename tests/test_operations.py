@@ -146,3 +146,29 @@ def test_backup_while_serving_and_restore(tmp_path: Path) -> None:
         check=False,
     )
     assert pg.returncode == 1 and "pg_dump" in pg.stderr
+
+
+def test_graceful_shutdown_completes_subscriptions(tmp_path: Path) -> None:
+    import signal
+
+    from tests.ws import Subscription
+
+    with running_server("sqlite", f"sqlite://{tmp_path / 'term.db'}", tmp_path / "s.log") as server:
+        tenant = new_tenant(server)
+
+        async def go() -> int:
+            async with Subscription(server.ws_url, tenant.admin.token) as sub:
+                await sub.subscribe({"tenantId": tenant.id})
+                await asyncio.sleep(0.3)
+                assert server.process is not None
+                server.process.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(sub.ws.recv(), 15)
+                except websockets.ConnectionClosed as exc:
+                    assert exc.rcvd is not None
+                    return exc.rcvd.code
+            return 0
+
+        assert asyncio.run(go()) == 1012  # Service Restart: resume with `after` elsewhere
+        assert server.process is not None
+        server.process.wait(timeout=20)
