@@ -99,6 +99,11 @@ class _ProcessStats(Collector):
             "Delivery attempts that failed",
             s["deliveryAttemptsFailed"],
         )
+        yield CounterMetricFamily(
+            "seatgraph_delivery_attempts",
+            "Delivery attempts made",
+            s["deliveriesSent"] + s["deliveryAttemptsFailed"],
+        )
 
 
 def _codes(value: Any) -> Iterator[str]:

@@ -47,6 +47,7 @@ def test_metrics_count_operations_refusals_and_subscriptions(tenant: TenantFixtu
     refusals = float(sample.split()[1])
     assert refusals >= 1
     assert "seatgraph_open_subscriptions" in text and "seatgraph_events_relayed_total" in text
+    assert "seatgraph_delivery_attempts_total" in text
 
 
 def test_one_json_access_line_per_request(tenant: TenantFixture) -> None:
