@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-from models import billing, idempotency
+from models import billing
 from models.billing import PlanSubscription as SubscriptionRow
 from models.errors import DomainError
 from models.marketplace import ProvisionRequest as ProvisionRow
@@ -16,7 +16,7 @@ from models.seats import SeatPool as SeatPoolRow
 from models.tenancy import Tenant as TenantRow
 from resolvers import ids
 from resolvers.errors import user_errors
-from resolvers.licenses import _request, _scope
+from resolvers.licenses import seat_change
 from schema.billing import PlanSubscription, ProvisionRequest
 from schema.inputs import (
     AllocateSeatsInput,
@@ -31,7 +31,7 @@ from schema.payloads import (
     ChangePlanPayload,
     CreateSubscriptionPayload,
 )
-from schema.relay import Connection, connection
+from schema.relay import Connection, from_page
 from schema.types import SeatPool, page_args
 
 
@@ -66,15 +66,8 @@ async def create_subscription(
         )
 
     try:
-        row, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="createSubscription",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=False,
-            encode=_encode,
-            decode=_load_subscription,
+        row, uow = await seat_change(
+            actor, input, "createSubscription", op, encode=_encode, decode=_load_subscription
         )
     except DomainError as exc:
         return CreateSubscriptionPayload(user_errors=user_errors(exc))
@@ -92,15 +85,8 @@ async def change_plan(info: strawberry.Info, input: ChangePlanInput) -> ChangePl
         )
 
     try:
-        row, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="changePlan",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
-            encode=_encode,
-            decode=_load_subscription,
+        row, uow = await seat_change(
+            actor, input, "changePlan", op, encode=_encode, decode=_load_subscription
         )
     except DomainError as exc:
         return ChangePlanPayload(user_errors=user_errors(exc))
@@ -118,15 +104,8 @@ async def cancel_subscription(
         return await billing.cancel_subscription(origin=billing.Origin.of(actor), subscription=row)
 
     try:
-        row, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="cancelSubscription",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
-            encode=_encode,
-            decode=_load_subscription,
+        row, uow = await seat_change(
+            actor, input, "cancelSubscription", op, encode=_encode, decode=_load_subscription
         )
     except DomainError as exc:
         return CancelSubscriptionPayload(user_errors=user_errors(exc))
@@ -148,13 +127,11 @@ async def allocate_seats(info: strawberry.Info, input: AllocateSeatsInput) -> Al
         return await _load_subscription(d), list(pools)
 
     try:
-        (row, pools), uow = await idempotency.execute(
+        (row, pools), uow = await seat_change(
+            actor,
+            input,
+            "allocateSeats",
             op,
-            scope=_scope(actor),
-            operation="allocateSeats",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
             encode=lambda r: {"subscription": r[0].id, "pools": [p.id for p in r[1]]},
             decode=decode,
         )
@@ -181,10 +158,4 @@ async def provision_requests(
     size, position = page_args(first, after)
     query = ProvisionRow.all() if partner is None else ProvisionRow.filter(partner=partner)
     page = await keyset_page(query, first=size, after=position, descending=True)
-    return connection(
-        [ProvisionRequest.from_row(r) for r in page.rows],
-        page.positions,
-        has_next=page.has_next,
-        has_previous=page.has_previous,
-        count=page.count,
-    )
+    return from_page(page, ProvisionRequest.from_row)

@@ -7,7 +7,8 @@ dryRun) and wakes the relay after commit.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -16,6 +17,7 @@ from models.auth import Actor
 from models.billing import invoice_preview
 from models.booking import BookingPage as BookingPageRow
 from models.errors import DomainError, InvalidInput
+from models.events import UnitOfWork
 from models.seats import License as LicenseRow
 from models.seats import SeatPool as SeatPoolRow
 from models.tenancy import Tenant as TenantRow
@@ -41,6 +43,8 @@ from schema.payloads import (
 )
 from schema.types import BookingPage, License, SeatPool, User
 
+R = TypeVar("R")
+
 
 def _scope(actor: Actor) -> str:
     return "operator" if actor.is_operator else f"user:{actor.user_id}"
@@ -51,6 +55,28 @@ def _request(input: Any) -> dict[str, Any]:
     data.pop("idempotency_key", None)
     data.pop("dry_run", None)
     return data
+
+
+async def seat_change(
+    actor: Actor,
+    input: Any,
+    operation: str,
+    op: Callable[[], Awaitable[R]],
+    *,
+    encode: Callable[[R], dict[str, Any]],
+    decode: Callable[[dict[str, Any]], Awaitable[R]],
+) -> tuple[R, UnitOfWork | None]:
+    """Run a seat-changing use case with the input's idempotencyKey and dryRun."""
+    return await idempotency.execute(
+        op,
+        scope=_scope(actor),
+        operation=operation,
+        request=_request(input),
+        key=input.idempotency_key,
+        dry_run=bool(getattr(input, "dry_run", False)),
+        encode=encode,
+        decode=decode,
+    )
 
 
 def _encode_release(r: licensing.ReleaseResult) -> dict[str, Any]:
@@ -96,13 +122,11 @@ async def assign_license(info: strawberry.Info, input: AssignLicenseInput) -> As
         )
 
     try:
-        result, uow = await idempotency.execute(
+        result, uow = await seat_change(
+            actor,
+            input,
+            "assignLicense",
             op,
-            scope=_scope(actor),
-            operation="assignLicense",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
             encode=lambda r: {"license": r.license.id, "pool": r.pool.id},
             decode=decode,
         )
@@ -134,15 +158,8 @@ async def unassign_license(
         return await licensing.unassign_license(actor=actor, license=license)
 
     try:
-        result, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="unassignLicense",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
-            encode=_encode_release,
-            decode=_decode_release,
+        result, uow = await seat_change(
+            actor, input, "unassignLicense", op, encode=_encode_release, decode=_decode_release
         )
     except DomainError as exc:
         return UnassignLicensePayload(user_errors=user_errors(exc))
@@ -165,15 +182,8 @@ async def reassign_license(
         return await licensing.reassign_license(actor=actor, license=license, to_user=user)
 
     try:
-        result, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="reassignLicense",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
-            encode=_encode_release,
-            decode=_decode_release,
+        result, uow = await seat_change(
+            actor, input, "reassignLicense", op, encode=_encode_release, decode=_decode_release
         )
     except DomainError as exc:
         return ReassignLicensePayload(user_errors=user_errors(exc))
@@ -206,15 +216,8 @@ async def adjust_seat_capacity(
         return await SeatPoolRow.get(id=d["pool"])
 
     try:
-        pool, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="adjustSeatCapacity",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
-            encode=lambda p: {"pool": p.id},
-            decode=decode,
+        pool, uow = await seat_change(
+            actor, input, "adjustSeatCapacity", op, encode=lambda p: {"pool": p.id}, decode=decode
         )
     except DomainError as exc:
         return AdjustSeatCapacityPayload(user_errors=user_errors(exc))
@@ -238,13 +241,11 @@ async def attach_addon(info: strawberry.Info, input: AttachAddonInput) -> Attach
         )
 
     try:
-        result, uow = await idempotency.execute(
+        result, uow = await seat_change(
+            actor,
+            input,
+            "attachAddon",
             op,
-            scope=_scope(actor),
-            operation="attachAddon",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
             encode=lambda r: {"addon": r.addon.id, "base": r.base.id},
             decode=decode,
         )
@@ -267,15 +268,8 @@ async def detach_addon(info: strawberry.Info, input: DetachAddonInput) -> Detach
         return await LicenseRow.get(id=d["base"])
 
     try:
-        base, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="detachAddon",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
-            encode=lambda b: {"base": b.id},
-            decode=decode,
+        base, uow = await seat_change(
+            actor, input, "detachAddon", op, encode=lambda b: {"base": b.id}, decode=decode
         )
     except DomainError as exc:
         return DetachAddonPayload(user_errors=user_errors(exc))

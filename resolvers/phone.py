@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from models import idempotency, massconfig, phone
+from models import massconfig, phone
 from models.errors import DomainError, InvalidInput
 from models.events import run_use_case
 from models.licensing import ReleaseResult
@@ -14,7 +14,7 @@ from models.seats import License as LicenseRow
 from models.tenancy import Tenant as TenantRow
 from resolvers import ids
 from resolvers.errors import user_errors
-from resolvers.licenses import _decode_release, _encode_release, _request, _scope
+from resolvers.licenses import _decode_release, _encode_release, seat_change
 from schema.inputs import TerminateLicenseInput
 from schema.payloads import TerminateLicensePayload
 from schema.phone import (
@@ -57,15 +57,8 @@ async def terminate_license(
         return await phone.terminate_license(actor=actor, uuid=input.uuid, force=bool(input.force))
 
     try:
-        result, uow = await idempotency.execute(
-            op,
-            scope=_scope(actor),
-            operation="terminateLicense",
-            request=_request(input),
-            key=input.idempotency_key,
-            dry_run=bool(input.dry_run),
-            encode=_encode_release,
-            decode=_decode_release,
+        result, uow = await seat_change(
+            actor, input, "terminateLicense", op, encode=_encode_release, decode=_decode_release
         )
     except DomainError as exc:
         return TerminateLicensePayload(user_errors=user_errors(exc))

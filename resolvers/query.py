@@ -12,7 +12,7 @@ from models.queries import keyset_page, tenants_query
 from models.seats import License as LicenseRow
 from models.seats import SeatPool as SeatPoolRow
 from schema.common import Plan, Product
-from schema.relay import Connection, Node, connection, from_global_id
+from schema.relay import Connection, Node, from_global_id, from_page
 from schema.types import (
     BookingPage,
     License,
@@ -136,13 +136,7 @@ async def tenants(
         raise GraphQLError("Only operators list tenants.", extensions={"code": "FORBIDDEN"})
     size, position = page_args(first, after)
     page = await keyset_page(tenants_query(search), first=size, after=position)
-    return connection(
-        [Tenant.from_row(r) for r in page.rows],
-        page.positions,
-        has_next=page.has_next,
-        has_previous=page.has_previous,
-        count=page.count,
-    )
+    return from_page(page, Tenant.from_row)
 
 
 async def products(info: strawberry.Info) -> list[Product]:

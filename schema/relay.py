@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
 from models import globalids
 from models.globalids import decode_cursor, encode_cursor, from_global_id
+from models.queries import Page
 
 T = TypeVar("T")
 __all__ = ["decode_cursor", "encode_cursor", "from_global_id", "to_global_id"]
@@ -48,6 +49,17 @@ class Connection(Generic[T]):
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(globalids.to_global_id(type_name, pk))
+
+
+def from_page(page: Page[Any], build: Callable[[Any], T]) -> Connection[T]:
+    """A Relay connection of ``build(row)`` for every row of a keyset page."""
+    return connection(
+        [build(r) for r in page.rows],
+        page.positions,
+        has_next=page.has_next,
+        has_previous=page.has_previous,
+        count=page.count,
+    )
 
 
 def connection(

@@ -37,7 +37,7 @@ from models.queries import (
 from schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
 from schema.common import Access, Product
 from schema.inputs import LicenseFilter
-from schema.relay import Connection, Node, connection, decode_cursor, from_global_id, to_global_id
+from schema.relay import Connection, Node, decode_cursor, from_global_id, from_page, to_global_id
 
 if TYPE_CHECKING:
     from schema.billing import InvoicePreview, PlanSubscription
@@ -116,13 +116,7 @@ class Tenant(Node):
             first=size,
             after=position,
         )
-        return connection(
-            [User.from_row(r) for r in page.rows],
-            page.positions,
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-            count=page.count,
-        )
+        return from_page(page, User.from_row)
 
     @strawberry.field
     async def user(self, info: strawberry.Info, email: str) -> User | None:
@@ -160,13 +154,7 @@ class Tenant(Node):
             )
         query = await licenses_query(self.row.id, criteria, visible_to_user_id=visible_to)
         page = await keyset_page(query, first=size, after=position)
-        return connection(
-            [License.from_row(r) for r in page.rows],
-            page.positions,
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-            count=page.count,
-        )
+        return from_page(page, License.from_row)
 
     @strawberry.field
     async def license(self, info: strawberry.Info, uuid: str) -> License | None:
@@ -199,13 +187,7 @@ class Tenant(Node):
             first=size,
             after=position,
         )
-        return connection(
-            [BookingPage.from_row(r) for r in page.rows],
-            page.positions,
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-            count=page.count,
-        )
+        return from_page(page, BookingPage.from_row)
 
     @strawberry.field
     async def subscriptions(
@@ -244,13 +226,7 @@ class Tenant(Node):
         if unread_only:
             query = query.filter(read_at__isnull=True)
         page = await keyset_page(query, first=size, after=position)
-        return connection(
-            [Notification.from_row(r) for r in page.rows],
-            page.positions,
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-            count=page.count,
-        )
+        return from_page(page, Notification.from_row)
 
     @strawberry.field
     async def delivery_channels(
@@ -278,13 +254,7 @@ class Tenant(Node):
         if status is not None:
             query = query.filter(status=status)
         page = await keyset_page(query, first=size, after=position, descending=True)
-        return connection(
-            [Delivery.from_row(r) for r in page.rows],
-            page.positions,
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-            count=page.count,
-        )
+        return from_page(page, Delivery.from_row)
 
     def _require_admin(self, info: strawberry.Info, what: str) -> None:
         if not info.context.require_actor().can_manage_tenant(self.row.id):
@@ -308,13 +278,7 @@ class Tenant(Node):
             after=position,
             key="sequence",
         )
-        return connection(
-            [SeatEvent.from_row(r) for r in page.rows],
-            page.positions,
-            has_next=page.has_next,
-            has_previous=page.has_previous,
-            count=page.count,
-        )
+        return from_page(page, SeatEvent.from_row)
 
 
 @strawberry.type
