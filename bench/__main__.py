@@ -5,9 +5,13 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import fanout, phone
+from bench import fanout, phone, read_ceiling
 
-BENCHMARKS = [("notice fan-out", fanout.main), ("phone licences", phone.main)]
+BENCHMARKS = [
+    ("read ceiling", read_ceiling.main),
+    ("notice fan-out", fanout.main),
+    ("phone licences", phone.main),
+]
 
 
 def main() -> int:

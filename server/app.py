@@ -20,7 +20,10 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.migrations.executor import MigrationExecutor
 
+from models.auth import authenticate
+from models.catalog_cache import catalog
 from models.schedule import release_expired
+from models.seats import SeatPool
 from notifications.delivery import DeliveryWorker, SmtpSender
 from notifications.pg_wakeup import PgWakeups
 from notifications.relay import EventRelay
@@ -28,7 +31,7 @@ from schema import build_schema
 from server import phone_routes, querystats
 from server.db import tortoise_config
 from server.errors import MaskUnexpectedErrors
-from server.graphql_view import SeatgraphGraphQL
+from server.graphql_view import SeatgraphGraphQL, bearer
 from server.limits import BodySizeLimit, Buckets, rate_limiter
 from server.marketplace import provision_endpoint
 from server.observability import Metrics, request_observer
@@ -175,8 +178,33 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await delivery.stop()
                 await relay.stop()
 
+    async def bench_seat_summary(request: Request) -> JSONResponse:
+        """Benchmark baseline: the seat summary's JSON with the minimal reads (token, pools)."""
+        actor = await authenticate(
+            bearer(request.headers.get("authorization", "")), operator_token=settings.operator_token
+        )
+        if actor is None or actor.tenant_id is None:
+            return JSONResponse({"errors": [{"message": "no tenant"}]}, status_code=401)
+        pools = []
+        for pool in await SeatPool.filter(tenant_id=actor.tenant_id).order_by("id"):
+            product = await catalog.product_by_id(pool.product_id)
+            pools.append(
+                {
+                    "product": {"code": product.code},
+                    "capacity": pool.capacity,
+                    "assigned": pool.assigned,
+                    "available": pool.available,
+                }
+            )
+        return JSONResponse({"data": {"viewer": {"tenant": {"seatPools": pools}}}})
+
+    bench_routes = (
+        [Route("/bench/seat-summary", bench_seat_summary)] if settings.bench_routes else []
+    )
+
     return Starlette(
         routes=[
+            *bench_routes,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),

@@ -46,6 +46,7 @@ class Settings:
     max_connections_per_token: int
     introspection: bool
     cors_origins: tuple[str, ...]
+    bench_routes: bool
     log_format: str
 
     @property
@@ -214,6 +215,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         introspection=_bool("SEATGRAPH_INTROSPECTION", get("SEATGRAPH_INTROSPECTION", "true")),
         cors_origins=_origins(get("SEATGRAPH_CORS_ORIGINS", "")),
+        bench_routes=_bool("SEATGRAPH_BENCH_ROUTES", get("SEATGRAPH_BENCH_ROUTES", "false")),
         log_format=_choice(
             "SEATGRAPH_LOG_FORMAT", get("SEATGRAPH_LOG_FORMAT", "json"), ("json", "text")
         ),
