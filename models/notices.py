@@ -136,23 +136,36 @@ async def on_event(event: SeatEvent, cache: dict[Any, Any]) -> None:
         )
 
 
-async def mark_read(*, actor: Actor, tenant: Tenant, ids: list[int] | None, all: bool) -> int:
-    """Mark notices read; returns how many changed. Raises NotFound, Forbidden,
-    InvalidInput."""
-    actor.require_admin_of(tenant.id, field=("input",))
-    query = Notification.filter(tenant_id=tenant.id, read_at__isnull=True)
-    if not all:
-        if not ids:
-            raise InvalidInput(
-                "Give notificationIds, or all: true.", field=("input", "notificationIds")
-            )
-        if len(ids) > 1000:
-            raise InvalidInput(
-                "At most 1000 notificationIds at once; use all: true.",
-                field=("input", "notificationIds"),
-            )
-        query = query.filter(id__in=ids)
-    return await query.update(read_at=now())
+async def mark_all_read(*, actor: Actor, tenant: Tenant) -> int:
+    """Mark every unread notice of the tenant read; returns how many changed.
+    Raises NotFound, Forbidden."""
+    actor.require_admin_of(tenant.id, field=("input", "tenantId"))
+    return await Notification.filter(tenant_id=tenant.id, read_at__isnull=True).update(
+        read_at=now()
+    )
+
+
+MAX_MARK = 1000
+
+
+async def mark_read(*, actor: Actor, ids: list[int]) -> int:
+    """Mark these notices (all of one tenant) read; returns how many changed. Raises
+    InvalidInput, NotFound (unknown ids or another tenant's), Forbidden."""
+    fld = ("input", "notificationIds")
+    if not ids:
+        raise InvalidInput("Give notificationIds, or all: true.", field=fld)
+    if len(ids) > MAX_MARK:
+        raise InvalidInput(f"At most {MAX_MARK} notificationIds at once; use all: true.", field=fld)
+    tenants: set[Any] = set(
+        await Notification.filter(id__in=ids).values_list("tenant_id", flat=True)
+    )
+    if len(tenants) != 1:
+        raise NotFound("No such notifications.", field=fld)
+    tenant_id = int(tenants.pop())
+    actor.require_admin_of(tenant_id, field=fld)
+    return await Notification.filter(tenant_id=tenant_id, id__in=ids, read_at__isnull=True).update(
+        read_at=now()
+    )
 
 
 def _check_url(url: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from models import notices
-from models.errors import DomainError, InvalidInput, NotFound
+from models.errors import DomainError, InvalidInput
 from models.events import run_use_case
 from models.notices import Delivery as DeliveryRow
 from models.notices import DeliveryChannel as ChannelRow
-from models.notices import Notification as NotificationRow
 from models.tenancy import Tenant as TenantRow
 from resolvers import ids
 from resolvers.errors import user_errors
@@ -42,21 +41,12 @@ async def mark_notifications_read(
                 tenant = await TenantRow.get(id=actor.tenant_id)
             else:
                 raise InvalidInput("Operators give tenantId with all.", field=("input", "tenantId"))
-            return await notices.mark_read(actor=actor, tenant=tenant, ids=None, all=True)
+            return await notices.mark_all_read(actor=actor, tenant=tenant)
         field = ("input", "notificationIds")
-        given = input.notification_ids or []
-        if len(given) > 1000:
-            raise InvalidInput("At most 1000 notificationIds at once; use all: true.", field=field)
-        wanted = [ids.decode(i, "Notification", field) for i in given]
-        if not wanted:
-            raise InvalidInput("Give notificationIds, or all: true.", field=field)
-        tenants = set(
-            await NotificationRow.filter(id__in=wanted).values_list("tenant_id", flat=True)
+        given = (input.notification_ids or [])[: notices.MAX_MARK + 1]  # decode no more
+        return await notices.mark_read(
+            actor=actor, ids=[ids.decode(i, "Notification", field) for i in given]
         )
-        if len(tenants) != 1:
-            raise NotFound("No such notifications.", field=field)
-        tenant = await TenantRow.get(id=tenants.pop())
-        return await notices.mark_read(actor=actor, tenant=tenant, ids=wanted, all=False)
 
     try:
         count, _ = await run_use_case(op)

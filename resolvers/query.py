@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 from graphql import GraphQLError
 
@@ -102,7 +104,8 @@ async def nodes(info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | 
     actor = info.context.require_actor()
     if len(ids) > 100:
         raise GraphQLError("At most 100 ids at once.", extensions={"code": "INVALID_INPUT"})
-    return [await _node(info, actor, i) for i in ids]
+    # concurrently, so that the DataLoaders batch the lookups into one query per type
+    return list(await asyncio.gather(*(_node(info, actor, i) for i in ids)))
 
 
 async def viewer(info: strawberry.Info) -> Viewer:

@@ -26,6 +26,7 @@ from models.enums import (
     TenantStatus,
     UserStatus,
 )
+from models.errors import DomainError
 from models.queries import (
     LicenseCriteria,
     booking_pages_query,
@@ -67,11 +68,8 @@ async def _access(info: strawberry.Info, user: tenancy.User | None, product: str
     tenant = await info.context.loaders.tenant.load(user.tenant_id) if user else None
     try:
         decision = await check_access(user=user, tenant=tenant, product_code=product)
-    except Exception as exc:  # NotFound for an unknown product
-        code = getattr(getattr(exc, "code", None), "value", None)
-        if code is None:
-            raise
-        raise GraphQLError(str(exc), extensions={"code": code}) from None
+    except DomainError as exc:  # NotFound for an unknown product
+        raise GraphQLError(exc.message, extensions={"code": exc.code.value}) from None
     return Access.from_decision(decision)
 
 
