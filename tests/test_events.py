@@ -161,9 +161,10 @@ def test_subscription_is_authorised_per_subscription(server: Server, who: str) -
 
 def test_connection_without_a_valid_token_is_rejected(server: Server) -> None:
     async def go() -> None:
-        with pytest.raises((AssertionError, websockets.ConnectionClosed)):
+        with pytest.raises(websockets.ConnectionClosed) as closed:
             async with Subscription(server.ws_url, "sg_wrong") as sub:
                 await sub.receive()
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
     asyncio.run(go())
 

@@ -79,9 +79,10 @@ def test_connections_per_token_and_subscriptions_per_connection(strict: Server) 
             Subscription(strict.ws_url, tenant.admin.token),
             Subscription(strict.ws_url, tenant.admin.token),
         ):
-            with pytest.raises((AssertionError, websockets.ConnectionClosed)):
+            with pytest.raises(websockets.ConnectionClosed) as closed:
                 async with Subscription(strict.ws_url, tenant.admin.token) as third:
                     await third.receive()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
         # the slots are released: a new connection works, and holds one subscription
         async with Subscription(strict.ws_url, tenant.admin.token) as sub:
             await sub.subscribe({"tenantId": tenant.id}, op_id="1")
