@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from models.enums import ChangeSource, Role
 from models.errors import Forbidden, NotFound
-from models.tenancy import ApiToken, User
+from models.tenancy import ApiToken, Tenant, User
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,12 @@ class Actor:
     @property
     def tenant_id(self) -> int | None:
         return self.user.tenant_id if self.user else None
+
+    @property
+    def tenant(self) -> Tenant | None:
+        """The caller's tenant row when authentication fetched it (it does), else None."""
+        related = getattr(self.user, "tenant", None) if self.user else None
+        return related if isinstance(related, Tenant) else None
 
     @property
     def is_admin(self) -> bool:
@@ -78,7 +84,8 @@ async def authenticate(token: str, *, operator_token: str | None) -> Actor | Non
         return None
     if operator_token and hmac.compare_digest(token.encode(), operator_token.encode()):
         return OPERATOR
-    row = await ApiToken.filter(token_hash=hash_token(token)).select_related("user").first()
+    # one statement: the token, its user and the user's tenant (the viewer reads it)
+    row = await ApiToken.filter(token_hash=hash_token(token)).select_related("user__tenant").first()
     if row is None or not row.user.can_log_in:
         return None
     return Actor(user=row.user)

@@ -110,7 +110,9 @@ async def nodes(info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | 
 
 async def viewer(info: strawberry.Info) -> Viewer:
     actor = info.context.require_actor()
-    tenant = await info.context.loaders.tenant.load(actor.tenant_id) if actor.tenant_id else None
+    tenant = actor.tenant  # fetched with the token
+    if tenant is None and actor.tenant_id:
+        tenant = await info.context.loaders.tenant.load(actor.tenant_id)
     return Viewer(
         is_operator=actor.is_operator,
         user=User.from_row(actor.user) if actor.user else None,

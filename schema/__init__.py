@@ -5,19 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import strawberry
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
 
 from schema.billing import PlanSubscription, ProvisionRequest
 from schema.mutation import Mutation
 from schema.notices import Delivery, DeliveryChannel, Notification
+from schema.prepared import DocumentCache, PreparedDocuments
 from schema.query import Query
 from schema.subscription import Subscription
 from schema.types import BookingPage, License, SeatEvent, SeatPool, Tenant, User
@@ -33,16 +27,17 @@ def build_schema(
     introspection: bool = True,
     extra_extensions: Sequence[type[SchemaExtension]] = (),
 ) -> strawberry.Schema:
+    documents = DocumentCache(
+        max_depth=max_depth,
+        max_aliases=max_aliases,
+        max_tokens=max_tokens,
+        extra_rules=() if introspection else (NoSchemaIntrospectionCustomRule,),
+        maxsize=CACHE_SIZE,
+    )
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: PreparedDocuments(documents),
         *extra_extensions,
     ]
-    if not introspection:
-        extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

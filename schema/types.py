@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from models import booking, notices, seats, tenancy
 from models import events as event_models
 from models.access import check_access
+from models.catalog_cache import catalog
 from models.enums import (
     BookingPageDisabledReason,
     ChangeSource,
@@ -327,6 +328,10 @@ class Viewer:
         return await _access(info, self.actor_user, product)
 
 
+async def _product(info: strawberry.Info, product_id: int) -> Product:
+    return Product.from_row(await info.context.loaders.product(product_id))
+
+
 @strawberry.type
 class SeatPool(Node):
     row: strawberry.Private[seats.SeatPool]
@@ -349,8 +354,14 @@ class SeatPool(Node):
         )
 
     @strawberry.field
-    async def product(self, info: strawberry.Info) -> Product:
-        return Product.from_row(await info.context.loaders.product(self.row.product_id))
+    def product(self, info: strawberry.Info) -> Product:
+        # Sync from the per-process catalog cache (an async leaf costs a coroutine and a
+        # gather per pool); on a miss (a product created by another process) the
+        # coroutine is returned and graphql-core awaits it.
+        cached = catalog.cached_product(self.row.product_id)
+        if cached is not None:
+            return Product.from_row(cached)
+        return _product(info, self.row.product_id)  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -377,8 +388,14 @@ class License(Node):
         )
 
     @strawberry.field
-    async def product(self, info: strawberry.Info) -> Product:
-        return Product.from_row(await info.context.loaders.product(self.row.product_id))
+    def product(self, info: strawberry.Info) -> Product:
+        # Sync from the per-process catalog cache (an async leaf costs a coroutine and a
+        # gather per pool); on a miss (a product created by another process) the
+        # coroutine is returned and graphql-core awaits it.
+        cached = catalog.cached_product(self.row.product_id)
+        if cached is not None:
+            return Product.from_row(cached)
+        return _product(info, self.row.product_id)  # type: ignore[return-value]
 
     @strawberry.field
     async def assignee(self, info: strawberry.Info) -> User | None:
