@@ -14,7 +14,9 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import statistics
+import subprocess
 import tempfile
 import time
 from datetime import datetime
@@ -71,14 +73,26 @@ def _client_process(*args: Any) -> None:
     asyncio.run(_client(*args))
 
 
-def measure(subscribers: int, events: int, processes: int = 4) -> list[float]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process has used (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    subscribers: int, events: int, processes: int = 4, profile: str | None = None
+) -> tuple[list[float], float]:
     with (
         tempfile.TemporaryDirectory() as tmp,
         running_server(
             "sqlite",
             f"sqlite://{Path(tmp) / 'bench.db'}",
             Path(tmp) / "server.log",
-            {"SEATGRAPH_QUERY_STATS": "false"},
+            {
+                "SEATGRAPH_QUERY_STATS": "false",
+                "SEATGRAPH_RATE_LIMIT": "0",
+                "SEATGRAPH_MAX_CONNECTIONS_PER_TOKEN": "100000",
+            },
         ) as server,
     ):
         tenant = new_tenant(server)
@@ -103,15 +117,28 @@ def measure(subscribers: int, events: int, processes: int = 4) -> list[float]:
         for _ in range(subscribers):
             ready.get(timeout=120)
         time.sleep(1.0)
+        spy = None
+        if profile:  # py-spy on the server while the events are delivered
+            spy = subprocess.Popen(
+                [
+                    *("py-spy", "record", "-r", "200", "-f", "raw", "-o", profile),
+                    *("-d", str(int(events * 0.1 + 3)), "-p", str(server.process.pid)),
+                ]
+            )
+        assert server.process is not None
+        cpu_before = _cpu_seconds(server.process.pid)
         for user in users:
             tenant.assign(user, "nextticket")
             time.sleep(0.1)
         latencies: list[float] = []
         for _ in procs:
             latencies += out.get(timeout=300)
+        cpu = _cpu_seconds(server.process.pid) - cpu_before
         for p in procs:
             p.join(timeout=30)
-        return latencies
+        if spy is not None:
+            spy.wait()
+        return latencies, cpu
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -120,8 +147,8 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def main(subscribers: int = 1000, events: int = 20) -> list[tuple[str, str]]:
-    base = measure(1, events, processes=1)
-    many = measure(subscribers, events)
+    base, base_cpu = measure(1, events, processes=1)
+    many, cpu = measure(subscribers, events)
     assert len(many) == subscribers * events, f"lost events: {len(many)} of {subscribers * events}"
     rows = [
         (
@@ -134,6 +161,10 @@ def main(subscribers: int = 1000, events: int = 20) -> list[tuple[str, str]]:
         ),
         (f"{subscribers} subscribers mean", f"{statistics.mean(many) * 1e3:.1f} ms"),
         ("p99 ratio to baseline", f"{_pct(many, 0.99) / max(_pct(base, 0.99), 1e-6):.1f}x"),
+        (
+            "server CPU per delivered notice",
+            f"{(cpu - base_cpu) / max(len(many) - len(base), 1) * 1e6:.0f} us",
+        ),
         ("events received", f"{len(many)} of {subscribers * events}"),
     ]
     return rows
@@ -143,6 +174,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--profile", help="write a py-spy raw profile of the server here")
     args = parser.parse_args()
+    if args.profile:
+        measure(args.subscribers, args.events, profile=args.profile)
+        raise SystemExit(0)
     for metric, value in main(args.subscribers, args.events):
         print(f"{metric:<36} {value}")

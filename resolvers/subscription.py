@@ -11,8 +11,12 @@ from models.enums import SeatEventKind
 from models.tenancy import Tenant as TenantRow
 from notifications.relay import SubscriberTooSlow
 from notifications.streams import seat_events as stream
+from schema.fanout import IdentityMemo
 from schema.relay import decode_cursor, encode_cursor, from_global_id
 from schema.types import SeatEvent
+
+# Every subscriber of a tenant receives the relay's one row object per event.
+_node = IdentityMemo(SeatEvent.from_row)
 
 
 async def seat_events(
@@ -43,7 +47,7 @@ async def seat_events(
         async for event in stream(
             info.context.relay, tenant_id=decoded[1], after=position, kinds=kinds
         ):
-            yield SeatEvent.from_row(event)
+            yield _node(event)
     except SubscriberTooSlow as exc:
         last = encode_cursor(exc.last_sequence) if exc.last_sequence is not None else after
         raise GraphQLError(

@@ -9,6 +9,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from schema.billing import PlanSubscription, ProvisionRequest
+from schema.fanout import SharedEventExecutor
 from schema.mutation import Mutation
 from schema.notices import Delivery, DeliveryChannel, Notification
 from schema.prepared import DocumentCache, PreparedDocuments
@@ -56,4 +57,5 @@ def build_schema(
             ProvisionRequest,
         ],
         extensions=extensions,
+        execution_context_class=SharedEventExecutor,
     )

@@ -38,6 +38,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=port,
         log_level=settings.log_level.lower(),
         ws="websockets-sansio",
+        ws_per_message_deflate=settings.ws_compression,
         lifespan="on",
         log_config=None,  # ours: JSON lines by default (SEATGRAPH_LOG_FORMAT)
         access_log=settings.log_format != "json",  # the JSON access line replaces it

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.async_base_view import AsyncWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 from strawberry.types.unset import UnsetType
 
 from models.auth import authenticate
@@ -17,6 +24,7 @@ from notifications.delivery import DeliveryWorker
 from notifications.relay import EventRelay
 from resolvers.context import Context
 from resolvers.loaders import Loaders
+from schema.fanout import IdentityMemo
 
 
 def bearer(value: object) -> str:
@@ -29,7 +37,44 @@ def bearer(value: object) -> str:
     return "" if token else scheme
 
 
+def _encode_payload(data: object) -> str:
+    return json.dumps({"data": data}, separators=(",", ":"))
+
+
+# Subscribers that share an event's execution (``schema.fanout``) share its data dict,
+# so the payload is encoded once; each message splices its operation id in.
+encoded_once = IdentityMemo(_encode_payload)
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with ``next`` messages encoded once per shared event."""
+
+    websocket: AsyncWebSocketAdapter
+
+    async def send_message(self, message: Message) -> None:
+        payload: Any = message.get("payload")
+        adapter = self.websocket
+        if (
+            message["type"] != "next"
+            or not isinstance(adapter, ASGIWebSocketAdapter)
+            or set(payload) != {"data"}
+            or not isinstance(payload["data"], dict)
+        ):
+            await super().send_message(message)
+            return
+        text = (
+            f'{{"id":{json.dumps(message["id"])},"type":"next",'
+            f'"payload":{encoded_once(payload["data"])}}}'
+        )
+        try:
+            await adapter.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class SeatgraphGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(
         self,
         *args: Any,

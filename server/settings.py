@@ -45,6 +45,7 @@ class Settings:
     max_subscriptions_per_connection: int
     max_connections_per_token: int
     introspection: bool
+    ws_compression: bool
     cors_origins: tuple[str, ...]
     bench_routes: bool
     log_format: str
@@ -214,6 +215,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
         ),
         introspection=_bool("SEATGRAPH_INTROSPECTION", get("SEATGRAPH_INTROSPECTION", "true")),
+        ws_compression=_bool("SEATGRAPH_WS_COMPRESSION", get("SEATGRAPH_WS_COMPRESSION", "false")),
         cors_origins=_origins(get("SEATGRAPH_CORS_ORIGINS", "")),
         bench_routes=_bool("SEATGRAPH_BENCH_ROUTES", get("SEATGRAPH_BENCH_ROUTES", "false")),
         log_format=_choice(
