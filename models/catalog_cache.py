@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from models.catalog import Plan, Product
 from models.errors import NotFound
 
@@ -12,11 +14,24 @@ class CatalogCache:
         self._by_code: dict[str, Product] = {}
         self._plans: dict[str, Plan] = {}
         self._loaded = False
+        self._loading: asyncio.Future[None] | None = None
 
     def invalidate(self) -> None:
         self._loaded = False
 
     async def _load(self) -> None:
+        """Read the catalog; concurrent callers share one read (single flight)."""
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._read())
+            self._loading.add_done_callback(self._done_loading)
+        await asyncio.shield(self._loading)
+
+    def _done_loading(self, future: asyncio.Future[None]) -> None:
+        self._loading = None
+        if not future.cancelled():
+            future.exception()  # retrieved here; the awaiting callers raise it
+
+    async def _read(self) -> None:
         products = await Product.all().order_by("id")
         self._by_id = {p.id: p for p in products}
         self._by_code = {p.code: p for p in products}

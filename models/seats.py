@@ -95,4 +95,10 @@ class License(Model):
             ("tenant", "extension"),
             ("tenant", "number"),
         )
-        indexes = (("tenant_id", "state"), ("pool_id", "state"), ("tenant_id", "product_id"))
+        # (tenant_id, id): a page of a tenant's licences in id order without sorting them all.
+        indexes = (
+            ("tenant_id", "state"),
+            ("pool_id", "state"),
+            ("tenant_id", "product_id"),
+            ("tenant_id", "id"),
+        )

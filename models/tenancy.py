@@ -48,7 +48,7 @@ class User(Model):
     class Meta:
         table = "user"
         unique_together = (("tenant", "email"),)
-        indexes = (("tenant_id", "status"),)
+        indexes = (("tenant_id", "status"), ("tenant_id", "id"))  # (tenant_id, id): keyset pages
 
     @property
     def can_log_in(self) -> bool:

@@ -7,6 +7,7 @@ row. These modules import no resolver.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,6 +37,7 @@ from models.queries import (
     licenses_query,
     users_query,
 )
+from resolvers.loaders import MISSING, loaded
 from schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
 from schema.common import Access, Product
 from schema.inputs import LicenseFilter
@@ -153,6 +155,7 @@ class Tenant(Node):
             )
         query = await licenses_query(self.row.id, criteria, visible_to_user_id=visible_to)
         page = await keyset_page(query, first=size, after=position)
+        await prefetch_licence_relations(info, page.rows)
         return from_page(page, License.from_row)
 
     @strawberry.field
@@ -397,15 +400,26 @@ class License(Node):
             return Product.from_row(cached)
         return _product(info, self.row.product_id)  # type: ignore[return-value]
 
+    # assignee and addons answer synchronously when the list resolver prefetched them
+    # (``prefetch_licence_relations``); otherwise they return a coroutine that
+    # graphql-core awaits, batched by the DataLoader as before.
     @strawberry.field
-    async def assignee(self, info: strawberry.Info) -> User | None:
+    def assignee(self, info: strawberry.Info) -> User | None:
         if self.row.assignee_id is None:
             return None
-        row = await info.context.loaders.user.load(self.row.assignee_id)
+        row = loaded(info.context.loaders.user, self.row.assignee_id)
+        if row is MISSING:
+            return _user(info, self.row.assignee_id)  # type: ignore[return-value]
         return User.from_row(row) if row else None
 
     @strawberry.field
-    async def addons(self, info: strawberry.Info) -> list[License]:
+    def addons(self, info: strawberry.Info) -> list[License]:
+        rows = loaded(info.context.loaders.addons_by_base, self.row.id)
+        if rows is MISSING:
+            return self._addons(info)  # type: ignore[return-value]
+        return [License.from_row(r) for r in rows]
+
+    async def _addons(self, info: strawberry.Info) -> list[License]:
         rows = await info.context.loaders.addons_by_base.load(self.row.id)
         return [License.from_row(r) for r in rows]
 
@@ -502,6 +516,37 @@ class SeatEvent(Node):
     async def booking_pages(self, info: strawberry.Info) -> list[BookingPage]:
         rows = await info.context.loaders.booking_page.load_many(self.row.booking_page_ids)
         return [BookingPage.from_row(r) for r in rows if r is not None]
+
+
+def _selected_node_fields(info: strawberry.Info) -> set[str]:
+    """Names of the fields selected on a connection's nodes (``nodes`` or ``edges.node``)."""
+    names: set[str] = set()
+    for field in info.selected_fields:
+        for part in field.selections:
+            if not hasattr(part, "selections"):
+                continue
+            if getattr(part, "name", None) == "nodes":
+                names.update(getattr(f, "name", "") for f in part.selections)
+            elif getattr(part, "name", None) == "edges":
+                for edge_part in part.selections:
+                    if getattr(edge_part, "name", None) == "node":
+                        names.update(getattr(f, "name", "") for f in edge_part.selections)
+    return names
+
+
+async def prefetch_licence_relations(info: strawberry.Info, rows: list[seats.License]) -> None:
+    """Load a page's assignees and add-ons in one query each, before its nodes resolve."""
+    wanted = _selected_node_fields(info) if rows else set()
+    loaders = info.context.loaders
+    jobs = []
+    if "assignee" in wanted and loaders.user.cache:
+        ids = sorted({r.assignee_id for r in rows if r.assignee_id is not None})
+        if ids:
+            jobs.append(loaders.user.load_many(ids))
+    if "addons" in wanted and loaders.addons_by_base.cache:
+        jobs.append(loaders.addons_by_base.load_many([r.id for r in rows]))
+    if jobs:
+        await asyncio.gather(*jobs)
 
 
 async def _user(info: strawberry.Info, user_id: int | None) -> User | None:

@@ -34,7 +34,7 @@ from server.errors import MaskUnexpectedErrors
 from server.graphql_view import SeatgraphGraphQL, bearer
 from server.limits import BodySizeLimit, Buckets, rate_limiter
 from server.marketplace import provision_endpoint
-from server.observability import Metrics, request_observer
+from server.observability import LoopLag, Metrics, request_observer
 from server.settings import Settings, load_settings
 
 log = logging.getLogger("seatgraph")
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     wakeups = None if settings.is_sqlite else PgWakeups(settings.database_url, relay)
 
+    loop_lag = LoopLag()
+
     def process_stats() -> dict[str, object]:
         return {
             "subscribers": relay.subscriber_count,
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "listenReconnects": wakeups.reconnects if wakeups else None,
             "deliveriesSent": delivery.sent,
             "deliveryAttemptsFailed": delivery.failed_attempts,
+            "loopLagMs": round(loop_lag.last_ms, 2),
+            "loopLagMaxMs": round(loop_lag.max_ms, 2),
         }
 
     metrics = Metrics(process_stats)
@@ -131,8 +135,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def stats(request: Request) -> JSONResponse:
-        """Process internals, for tests and operators: nothing tenant-specific."""
-        return JSONResponse(process_stats())
+        """Process internals, for tests and operators: nothing tenant-specific.
+
+        ``?reset=lag`` starts a new window for ``loopLagMaxMs`` (after reading it)."""
+        body = process_stats()
+        if request.query_params.get("reset") == "lag":
+            loop_lag.reset()
+        return JSONResponse(body)
 
     async def readyz(request: Request) -> JSONResponse:
         """Ready to serve: database reachable, migrations applied, relay and workers running."""
@@ -160,6 +169,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             await _check_migrations(settings.database_url)
+            await loop_lag.start()
             await relay.start()
             await delivery.start()
             if wakeups is not None:
@@ -177,6 +187,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await wakeups.stop()
                 await delivery.stop()
                 await relay.stop()
+                await loop_lag.stop()
 
     async def bench_seat_summary(request: Request) -> JSONResponse:
         """Benchmark baseline: the seat summary's JSON with the minimal reads (token, pools)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -46,6 +48,44 @@ def configure_logging(level: str, fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+class LoopLag:
+    """Event-loop lag: how late a periodic ``sleep(interval)`` wakes up.
+
+    A blocked loop delays every request and every notice; this measures it from inside.
+    ``max_ms`` is the worst lag since the last ``reset()`` (``GET /stats?reset=lag``).
+    """
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.last_ms = 0.0
+        self.max_ms = 0.0
+        self.samples = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def reset(self) -> None:
+        self.max_ms = 0.0
+        self.samples = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="seatgraph-loop-lag")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(self.interval)
+            self.last_ms = max(0.0, (loop.time() - started - self.interval) * 1e3)
+            self.max_ms = max(self.max_ms, self.last_ms)
+            self.samples += 1
 
 
 class Metrics:
@@ -98,6 +138,11 @@ class _ProcessStats(Collector):
             "seatgraph_delivery_failures",
             "Delivery attempts that failed",
             s["deliveryAttemptsFailed"],
+        )
+        yield GaugeMetricFamily(
+            "seatgraph_event_loop_lag_seconds",
+            "How late the last periodic wake-up of the event loop was",
+            s["loopLagMs"] / 1e3,
         )
         yield CounterMetricFamily(
             "seatgraph_delivery_attempts",
