@@ -42,7 +42,13 @@ def wrk(
     connections: int = 8,
 ) -> WrkResult:
     """Load ``url`` from wrk in its own process: GET, or POST of a GraphQL ``query``."""
-    args = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    args = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+    ]
     args += ["-H", f"Authorization: Bearer {token}"]
     with tempfile.TemporaryDirectory() as tmp:
         if query is not None:

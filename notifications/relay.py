@@ -21,6 +21,9 @@ from models.tenancy import Tenant
 
 log = logging.getLogger("seatgraph.relay")
 BATCH = 500
+# Subscribers woken per event-loop pass: each then runs its delivery step (about 0.1 ms),
+# so a pass over a big audience stays a few milliseconds long.
+OFFER_CHUNK = 64
 
 
 class SubscriberTooSlow(Exception):
@@ -159,7 +162,13 @@ class EventRelay:
             for event in events:
                 self._relayed[tenant_id] = event.sequence
                 self.events_relayed += 1
-                for subscriber in list(self._subscribers.get(tenant_id, ())):
-                    subscriber.offer(event)
+                group = list(self._subscribers.get(tenant_id, ()))
+                for start in range(0, len(group), OFFER_CHUNK):
+                    if start:
+                        # Let the subscribers woken so far send (and other requests
+                        # run) before waking more: one loop pass stays short.
+                        await asyncio.sleep(0)
+                    for subscriber in group[start : start + OFFER_CHUNK]:
+                        subscriber.offer(event)
             if len(events) < BATCH:
                 return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "deliveryAttemptsFailed": delivery.failed_attempts,
             "loopLagMs": round(loop_lag.last_ms, 2),
             "loopLagMaxMs": round(loop_lag.max_ms, 2),
+            "gcPauseMaxMs": round(loop_lag.gc_max_ms, 2),
         }
 
     metrics = Metrics(process_stats)
@@ -177,6 +179,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             expiry = asyncio.create_task(
                 _scheduler(relay, delivery, settings.scheduler_interval), name="seatgraph-scheduler"
             )
+            # Everything loaded so far (modules, schema, catalogue) lives as long as the
+            # process: keep it out of the garbage collector's full passes, whose length
+            # otherwise shows up as event-loop lag (docs/performance.md).
+            gc.collect()
+            gc.freeze()
             try:
                 yield
             finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import time
@@ -63,15 +64,28 @@ class LoopLag:
         self.max_ms = 0.0
         self.samples = 0
         self._task: asyncio.Task[None] | None = None
+        # Garbage-collector pauses are one cause of lag: the longest is kept beside it.
+        self.gc_max_ms = 0.0
+        self._gc_started = 0.0
 
     def reset(self) -> None:
         self.max_ms = 0.0
         self.samples = 0
+        self.gc_max_ms = 0.0
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started:
+            self.gc_max_ms = max(self.gc_max_ms, (time.perf_counter() - self._gc_started) * 1e3)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="seatgraph-loop-lag")
+        gc.callbacks.append(self._on_gc)
 
     async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._on_gc)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
