@@ -54,8 +54,10 @@ test: lint schema-check
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
+# Needs wrk (apt-get install wrk); the two-process figure needs PostgreSQL (skipped if absent).
 bench: install
-	$(BIN)/python -m bench
+	SEATGRAPH_TEST_POSTGRES_URL="$${SEATGRAPH_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}" \
+	  $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -157,9 +157,12 @@ def deliver(
     compression: bool = False,
     during: Any = None,
     profile: str | None = None,
+    ws_url: str | None = None,
 ) -> Delivery:
     """Open ``subscribers`` subscriptions (plus ``stalled`` that never read), then commit
-    ``events`` licence changes at ``rate`` per second and collect every receipt."""
+    ``events`` licence changes at ``rate`` per second and collect every receipt.
+    Subscribers connect to ``ws_url`` (another process) when given."""
+    ws_url = ws_url or server.ws_url
     assert server.process is not None
     pid = server.process.pid
     result = Delivery(rss_idle=rss_bytes(pid))
@@ -173,7 +176,7 @@ def deliver(
     procs = [
         ctx.Process(
             target=_client_process,
-            args=(server.ws_url, token, tenant.id, n, events, ready, out, False, compression),
+            args=(ws_url, token, tenant.id, n, events, ready, out, False, compression),
         )
         for n in per
         if n
@@ -182,7 +185,7 @@ def deliver(
         procs.append(
             ctx.Process(
                 target=_client_process,
-                args=(server.ws_url, token, tenant.id, stalled, events, ready, out, True, False),
+                args=(ws_url, token, tenant.id, stalled, events, ready, out, True, False),
                 daemon=True,
             )
         )

@@ -17,6 +17,7 @@ usage: python -m bench.pages [--tenants 10000] [--big 50000] [--seconds 5]
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import httpx
 from bench.common import Row, have_wrk, skipped, wrk
 from bench.generate import generate
 from bench.read_ceiling import QUERY as SUMMARY
+from schema.relay import encode_cursor
 from tests.support import running_server
 
 PAGE = (
@@ -67,11 +69,14 @@ def list_page(big: int, seconds: float) -> list[Row]:
             migrate=False,
         ) as server:
             small, _, n_small = _statements(server.url, made.probe_token)
-            first, cursor, n_first = _statements(server.url, made.big_token)
-            deep = first
-            for _ in range(big // 200):  # walk to the middle of the list
-                deep, cursor, _ = _statements(server.url, made.big_token, cursor)
-            assert n_first == n_small == 100, (n_first, n_small)
+            first, _, n_first = _statements(server.url, made.big_token)
+            with sqlite3.connect(made.path) as db:  # the cursor of the list's middle
+                (middle,) = db.execute(
+                    "SELECT id FROM license WHERE tenant_id = ? ORDER BY id LIMIT 1 OFFSET ?",
+                    (made.tenants, big),
+                ).fetchone()
+            deep, _, n_deep = _statements(server.url, made.big_token, encode_cursor(middle))
+            assert n_first == n_small == n_deep == 100, (n_first, n_small, n_deep)
         rows.append(
             (
                 "SQL statements per page: 200 / 100k first / 100k middle",

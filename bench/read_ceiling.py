@@ -11,29 +11,20 @@ usage: python -m bench.read_ceiling [--seconds 5]
 from __future__ import annotations
 
 import argparse
-import json
-import re
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
+import httpx
+
+from bench.common import have_wrk, skipped, wrk
 from tests.support import new_tenant, running_server
 
 QUERY = "{ viewer { tenant { seatPools { product { code } capacity assigned available } } } }"
 
 
-def _wrk(url: str, token: str, seconds: int, script: str | None) -> float:
-    args = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}"]
-    if script:
-        args += ["-s", script]
-    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-
-
 def main(seconds: int = 5) -> list[tuple[str, str]]:
-    if shutil.which("wrk") is None:
-        return [("read ceiling", "skipped: wrk is not installed (apt-get install wrk)")]
+    if not have_wrk():
+        return skipped("read ceiling")
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             "SEATGRAPH_BENCH_ROUTES": "true",
@@ -49,20 +40,14 @@ def main(seconds: int = 5) -> list[tuple[str, str]]:
             token = str(tenant.admin.token)
             base = server.url.removesuffix("/graphql")
             graphql_answer = tenant.admin.query(QUERY)
-            import httpx
-
             bare_answer = httpx.get(
                 base + "/bench/seat-summary", headers=tenant.admin.headers()
             ).json()["data"]
             assert graphql_answer == bare_answer, (graphql_answer, bare_answer)
-            lua = Path(tmp) / "post.lua"
-            lua.write_text(
-                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                f"wrk.body = {json.dumps(json.dumps({'query': QUERY}))}\n"
-            )
-            _wrk(base + "/bench/seat-summary", token, 1, None)  # warm up
-            bare = _wrk(base + "/bench/seat-summary", token, seconds, None)
-            gql = _wrk(base + "/graphql", token, seconds, str(lua))
+            wrk(base + "/bench/seat-summary", token, 1)  # warm up
+            wrk(base + "/graphql", token, 1, QUERY)
+            bare = wrk(base + "/bench/seat-summary", token, seconds).requests_per_second
+            gql = wrk(base + "/graphql", token, seconds, QUERY).requests_per_second
     return [
         ("seat summary, bare Starlette route", f"{bare:,.0f} req/s"),
         ("seat summary, full GraphQL stack", f"{gql:,.0f} req/s"),
