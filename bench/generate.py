@@ -3,8 +3,9 @@
 Every tenant gets the same shape: ``users`` users (the first an administrator),
 a phone-system pool whose licences are assigned one per user, and a call-recording
 pool whose add-on licences are attached to those base licences; the seat counters
-(`seat_pool.assigned`) agree with the rows, as the service keeps them. Tenant 1 is the
-probe: the benchmarks query it with its administrator's token (printed, and returned).
+(`seat_pool.assigned`) agree with the rows, as the service keeps them. The middle tenant
+is the probe: the benchmarks query it with its administrator's token (printed, and
+returned), so its rows sit in the middle of every table and index.
 An optional extra "big" tenant holds a very large licence list.
 
 The schema comes from the project's migrations; rows are written directly because
@@ -158,7 +159,7 @@ def generate(
             if progress and (number % 1000 == 0 or number == len(shapes)):
                 progress(f"{number:,} of {len(shapes):,} tenants")
     tokens = {}
-    for number, label in ((1, "probe"), (len(shapes), "big")):
+    for number, label in (((tenants + 1) // 2, "probe"), (len(shapes), "big")):
         token = f"bench_{secrets.token_urlsafe(16)}"
         admin = db.execute(
             'SELECT id FROM "user" WHERE tenant_id = ? AND role = ?', (number, "ADMINISTRATOR")

@@ -23,8 +23,12 @@ async def release_expired(at: datetime | None = None, *, batch: int = 500) -> se
     tenants: set[int] = set()
     while True:
         expired = (
-            await License.filter(state=LicenseState.ASSIGNED, expires_at__lte=moment)
-            .order_by("id")
+            # Due order, on the partial index license_due (migration 0002): ordering by
+            # id instead lets SQLite's planner prefer scanning every licence.
+            await License.filter(
+                state=LicenseState.ASSIGNED, expires_at__not_isnull=True, expires_at__lte=moment
+            )
+            .order_by("expires_at", "id")
             .limit(batch)
         )
         for lic in expired:

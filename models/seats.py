@@ -102,3 +102,5 @@ class License(Model):
             ("tenant_id", "product_id"),
             ("tenant_id", "id"),
         )
+        # Also: license_due, a partial index on expires_at (only seasonal assignments),
+        # for the scheduler's "now due" scan; created in migration 0002 with raw SQL.

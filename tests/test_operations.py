@@ -48,6 +48,7 @@ def test_metrics_count_operations_refusals_and_subscriptions(tenant: TenantFixtu
     assert refusals >= 1
     assert "seatgraph_open_subscriptions" in text and "seatgraph_events_relayed_total" in text
     assert "seatgraph_delivery_attempts_total" in text
+    assert "seatgraph_event_loop_lag_seconds" in text
 
 
 def test_one_json_access_line_per_request(tenant: TenantFixture) -> None:

@@ -31,6 +31,32 @@ def test_a_page_of_licences_costs_a_constant_number_of_statements(tenant: Tenant
     assert counts[100] <= 5
 
 
+def test_a_page_answers_each_licence_with_its_own_assignee_and_addons(
+    tenant: TenantFixture,
+) -> None:
+    """Assignees and add-ons are prefetched for the page: each node still gets its own."""
+    tenant.set_capacity("phone_system", 6)
+    tenant.set_capacity("call_recording", 6)
+    users = [tenant.add_user(f"p{i}@acme.example") for i in range(4)]
+    bases = [tenant.assign(u, "phone_system")["license"] for u in users]
+    for base in bases[:2]:
+        tenant.admin.ok(
+            "attachAddon",
+            {"baseLicenseId": base["id"], "product": "call_recording"},
+            "addon { id }",
+        )
+    query = """query($t: ID!) { tenant(id: $t) { licenses(first: 100, filter: {kind: BASE}) {
+      edges { node { uuid assignee { id } addons { product { code } base { uuid } } } }
+    } } }"""
+    edges = tenant.admin.query(query, {"t": tenant.id})["tenant"]["licenses"]["edges"]
+    by_uuid = {e["node"]["uuid"]: e["node"] for e in edges}
+    for user, base in zip(users, bases, strict=True):
+        node = by_uuid[base["uuid"]]
+        assert node["assignee"] == {"id": user}
+        expected = [{"product": {"code": "call_recording"}, "base": {"uuid": base["uuid"]}}]
+        assert node["addons"] == (expected if base in bases[:2] else [])
+
+
 def test_seat_pools_and_users_lists_do_not_grow_with_size(tenant: TenantFixture) -> None:
     for code in ("bi_psa", "bi_rmm", "phone_system", "scheduled_meeting"):
         tenant.set_capacity(code, 3)
