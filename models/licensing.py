@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.timezone import now
 
 from models.auth import Actor
@@ -89,6 +90,25 @@ async def _refresh_pool(pool_id: int) -> SeatPool:
     return await SeatPool.get(id=pool_id)
 
 
+async def _move_assigned(pool: SeatPool, delta: int) -> bool:
+    """Guarded ``assigned += delta`` (never above capacity, never below zero) that reads
+    the new counters back in the same statement (UPDATE ... RETURNING, SQLite 3.35+ and
+    PostgreSQL) onto ``pool``: one statement instead of update + re-read. False when the
+    guard refused."""
+    connection = get_connection("default")  # the transaction's own, when in one
+    p1, p2 = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
+    guard = '("capacity" IS NULL OR "assigned" < "capacity")' if delta > 0 else '"assigned" > 0'
+    rows = await connection.execute_query_dict(
+        f'UPDATE "seat_pool" SET "assigned" = "assigned" + {p1} WHERE "id" = {p2} AND {guard} '
+        'RETURNING "assigned", "capacity"',
+        [delta, pool.id],
+    )
+    if not rows:
+        return False
+    pool.assigned, pool.capacity = int(rows[0]["assigned"]), rows[0]["capacity"]
+    return True
+
+
 async def take_seat(
     *,
     tenant_id: int,
@@ -121,11 +141,8 @@ async def take_seat(
                 continue  # created concurrently: retry against it
             await _record_auto_increase(pool, product, actor, old_capacity=0)
             return pool
-        taken = await SeatPool.filter(
-            Q(id=pool.id), Q(capacity__isnull=True) | Q(assigned__lt=F("capacity"))
-        ).update(assigned=F("assigned") + 1)
-        if taken:
-            return await _refresh_pool(pool.id)
+        if await _move_assigned(pool, +1):
+            return pool
         pool = await _refresh_pool(pool.id)
         assert pool.capacity is not None
         capacity = pool.capacity
@@ -357,7 +374,9 @@ async def take_available_license(
                 **values,
             )
         if await License.filter(id=candidate.id, state=LicenseState.AVAILABLE).update(**values):
-            return await License.get(id=candidate.id)
+            for name, value in values.items():  # what the guarded update wrote
+                setattr(candidate, name, value)
+            return candidate
     raise LicenseInUse("Could not take an available licence under contention; retry.")
 
 
@@ -404,7 +423,7 @@ async def release_license(
         raise NotAssigned(f"Licence {license.uuid} is not assigned.", field=("input", "licenseId"))
     pool = await release_seat(license.pool_id)
     product = await catalog.product_by_id(license.product_id)
-    row = await License.get(id=license.id)
+    row = await License.get(id=license.id)  # fresh: its add-ons and configuration as stored
     who = f" by {actor.user.name}" if actor and actor.user else ""
     source = source or (actor.source if actor else ChangeSource.SCHEDULE)
     await record_event(

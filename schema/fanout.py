@@ -100,9 +100,17 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
     _scope: tuple[Any, ...] | None = None
 
     def build_per_event_executor(self, payload: Any) -> Any:
+        scope = self._share_scope()  # memoised on the subscription's executor
+        event = _event_key(payload)
+        if scope is not None and event is not None:
+            entry = shared_results.entries.get((*scope, *event))
+            if entry is not None and _finished(entry[1]):
+                # Already executed for an equal subscriber: skip copying the executor.
+                shared_results.shared += 1
+                return _Done(entry[1].result())
         executor: Any = super().build_per_event_executor(payload)
         executor._per_event = True
-        executor._scope = self._share_scope()  # memoised on the subscription's executor
+        executor._scope = scope
         return executor
 
     def _execute_event(self, *args: Any, **kwargs: Any) -> Any:
@@ -137,7 +145,7 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
             entries.move_to_end(key)
             shared_results.shared += 1
             future = entry[1]
-            if future.done() and not future.cancelled() and future.exception() is None:
+            if _finished(future):
                 return future.result()
             return asyncio.shield(future)
         shared_results.executed += 1
@@ -156,6 +164,22 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
         while len(entries) > shared_results.maxsize:
             entries.popitem(last=False)
         return out
+
+
+def _finished(future: asyncio.Future[Any]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+class _Done:
+    """Stands in for a per-event executor whose result is already known."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        return self.result
 
 
 def _forget_failed(key: tuple[Any, ...], future: asyncio.Future[Any]) -> None:
