@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,28 +37,41 @@ class SubscriberTooSlow(Exception):
 
 
 class Subscriber:
+    """One live subscription's bounded queue (a deque and one waiter: this is on the
+    fan-out's hot path, once per subscriber per event)."""
+
     def __init__(self, tenant_id: int, floor: int, maxsize: int) -> None:
         self.tenant_id = tenant_id
         # Events with sequence <= floor are not delivered live (replay covers them).
         self.floor = floor
-        self.queue: asyncio.Queue[SeatEvent] = asyncio.Queue(maxsize=maxsize)
+        self.maxsize = maxsize
+        self.pending: deque[SeatEvent] = deque()
         self.overflowed = False
         self.last_delivered: int | None = None
+        self._waiter: asyncio.Future[None] | None = None
 
     def offer(self, event: SeatEvent) -> None:
         if self.overflowed or event.sequence <= self.floor:
             return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self.pending) >= self.maxsize:
+            # The reader sees the flag once it has drained what was queued.
             self.overflowed = True
-            # Wake a reader blocked on an empty queue is impossible here (it is full),
-            # so the reader sees the flag once it has drained what was queued.
+            return
+        self.pending.append(event)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def next(self) -> SeatEvent:
-        if self.overflowed and self.queue.empty():
-            raise SubscriberTooSlow(self.last_delivered)
-        event = await self.queue.get()
+        while not self.pending:
+            if self.overflowed:
+                raise SubscriberTooSlow(self.last_delivered)
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        event = self.pending.popleft()
         self.last_delivered = event.sequence
         return event
 
