@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,19 @@ def wrk(
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = int(bad.group(1)) if bad else 0
     return WrkResult(rps, p50, p99, errors)
+
+
+def alternate(loads: dict[str, Callable[[], WrkResult]], rounds: int = 2) -> dict[str, WrkResult]:
+    """Run the loads in turn, ``rounds`` times, and keep each one's best run (highest
+    throughput): a burst of background load on this shared machine then hits one run of
+    a pair, not the whole comparison."""
+    best: dict[str, WrkResult] = {}
+    for _ in range(rounds):
+        for name, load in loads.items():
+            result = load()
+            if name not in best or result.requests_per_second > best[name].requests_per_second:
+                best[name] = result
+    return best
 
 
 def pct(values: list[float], q: float) -> float:
