@@ -99,5 +99,12 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def print_rows(rows: list[Row]) -> None:
+    """A benchmark's rows, aligned, for running one script on its own."""
+    width = max((len(metric) for metric, _ in rows), default=0)
+    for metric, value in rows:
+        print(f"{metric:<{width}}  {value}")
+
+
 def skipped(name: str) -> list[Row]:
     return [(name, "skipped: wrk is not installed (apt-get install wrk)")]

@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.common import Row, cpu_seconds, pct, rss_bytes
+from bench.common import Row, cpu_seconds, pct, print_rows, rss_bytes
 from tests.support import Server, TenantFixture, new_tenant, running_server
 
 QUERY = "subscription($t: ID!) { seatEvents(tenantId: $t) { sequence occurredAt } }"
@@ -474,5 +474,4 @@ if __name__ == "__main__":
             got = deliver(srv, fixture, args.subscribers, args.events, profile=args.profile)
         print(f"received {len(got.latencies)}; p99 {_ms(got.latencies, 0.99)} ms")
         raise SystemExit(0)
-    for metric, value in main(args.subscribers, args.events, args.big):
-        print(f"{metric:<52} {value}")
+    print_rows(main(args.subscribers, args.events, args.big))

@@ -19,7 +19,7 @@ import argparse
 import time
 from typing import Any
 
-from bench.common import Row, have_wrk, pct, rss_bytes, wrk
+from bench.common import Row, have_wrk, pct, print_rows, rss_bytes, wrk
 from bench.fanout import bench_server, deliver
 from bench.read_ceiling import QUERY as SUMMARY
 from tests.support import new_tenant
@@ -108,5 +108,4 @@ if __name__ == "__main__":
     parser.add_argument("--idle", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=4)
     args = parser.parse_args()
-    for metric, value in main(args.subscribers, args.idle, args.seconds):
-        print(f"{metric:<60} {value}")
+    print_rows(main(args.subscribers, args.idle, args.seconds))

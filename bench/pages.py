@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import Row, WrkResult, alternate, have_wrk, skipped, wrk
+from bench.common import Row, WrkResult, alternate, have_wrk, print_rows, skipped, wrk
 from bench.generate import generate
 from bench.read_ceiling import QUERY as SUMMARY
 from schema.relay import encode_cursor
@@ -175,5 +175,4 @@ if __name__ == "__main__":
     parser.add_argument("--big", type=int, default=50_000, help="base licences of the big tenant")
     parser.add_argument("--seconds", type=float, default=4)
     args = parser.parse_args()
-    for metric, value in main(args.tenants, args.big, args.seconds):
-        print(f"{metric:<60} {value}")
+    print_rows(main(args.tenants, args.big, args.seconds))

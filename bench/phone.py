@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import print_rows
 from models.auth import OPERATOR
 from models.catalog_cache import catalog
 from models.enums import LicenseState
@@ -208,5 +209,4 @@ if __name__ == "__main__":
     parser.add_argument("--licences", type=int, default=100_000)
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
-    for metric, value in main(args.licences, args.rows):
-        print(f"{metric:<48} {value}")
+    print_rows(main(args.licences, args.rows))

@@ -18,7 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench.common import Row, pct
+from bench.common import Row, pct, print_rows
 from bench.fanout import SERVER_ENV, deliver
 from tests.support import (
     cli,
@@ -76,5 +76,4 @@ if __name__ == "__main__":
     parser.add_argument("--subscribers", type=int, default=100)
     parser.add_argument("--events", type=int, default=40)
     args = parser.parse_args()
-    for metric, value in main(args.subscribers, args.events):
-        print(f"{metric:<48} {value}")
+    print_rows(main(args.subscribers, args.events))

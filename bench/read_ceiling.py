@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import alternate, have_wrk, skipped, wrk
+from bench.common import alternate, have_wrk, print_rows, skipped, wrk
 from tests.support import new_tenant, running_server
 
 QUERY = "{ viewer { tenant { seatPools { product { code } capacity assigned available } } } }"
@@ -66,5 +66,4 @@ def main(seconds: int = 3) -> list[tuple[str, str]]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
-    for metric, value in main(parser.parse_args().seconds):
-        print(f"{metric:<40} {value}")
+    print_rows(main(parser.parse_args().seconds))

@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import Row
+from bench.common import Row, print_rows
 from schema.relay import from_global_id
 from tests.support import new_tenant, running_server
 
@@ -181,5 +181,4 @@ def main(seconds: float = 5) -> list[Row]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5)
-    for metric, value in main(parser.parse_args().seconds):
-        print(f"{metric:<48} {value}")
+    print_rows(main(parser.parse_args().seconds))
