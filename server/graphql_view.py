@@ -42,8 +42,10 @@ def _encode_payload(data: object) -> str:
 
 
 # Subscribers that share an event's execution (``schema.fanout``) share its data dict,
-# so the payload is encoded once; each message splices its operation id in.
-encoded_once = IdentityMemo(_encode_payload)
+# so the payload is encoded once; each message splices its operation id in. Small: an
+# event reaches all its subscribers before many others pass, and the memo holds on to
+# the payloads it has seen (a query run over the WebSocket included) until evicted.
+encoded_once = IdentityMemo(_encode_payload, maxsize=64)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
