@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -16,9 +15,6 @@ from models.events import SeatEvent
 from models.notices import DeliveryChannel
 from models.seats import License, SeatPool
 from models.tenancy import Tenant, User
-
-K = TypeVar("K")
-T = TypeVar("T")
 
 
 async def _users(ids: Sequence[int]) -> list[User | None]:
@@ -85,22 +81,6 @@ async def _pools_by_tenant(ids: Sequence[int]) -> list[list[SeatPool]]:
     for row in await SeatPool.filter(tenant_id__in=list(ids)).order_by("id"):
         grouped[row.tenant_id].append(row)
     return [grouped[i] for i in ids]
-
-
-MISSING: Any = object()
-
-
-def loaded(loader: DataLoader[K, T], key: K) -> T:
-    """The value ``loader`` already holds for ``key``, else ``MISSING``.
-
-    Lets a resolver answer synchronously when a list resolver prefetched its page's
-    relations (an async resolver costs a coroutine and a task per row)."""
-    if not loader.cache:
-        return cast("T", MISSING)
-    future = loader.cache_map.get(key)
-    if future is None or not future.done() or future.cancelled() or future.exception():
-        return cast("T", MISSING)
-    return future.result()
 
 
 class Loaders:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.dataloader import DataLoader
 
 from models import booking, notices, seats, tenancy
 from models import events as event_models
@@ -37,7 +38,6 @@ from models.queries import (
     licenses_query,
     users_query,
 )
-from resolvers.loaders import MISSING, loaded
 from schema import enums as _enums  # noqa: F401  (registers the GraphQL enums)
 from schema.common import Access, Product
 from schema.inputs import LicenseFilter
@@ -516,6 +516,24 @@ class SeatEvent(Node):
     async def booking_pages(self, info: strawberry.Info) -> list[BookingPage]:
         rows = await info.context.loaders.booking_page.load_many(self.row.booking_page_ids)
         return [BookingPage.from_row(r) for r in rows if r is not None]
+
+
+MISSING: Any = object()
+K = TypeVar("K")
+T = TypeVar("T")
+
+
+def loaded(loader: DataLoader[K, T], key: K) -> T:
+    """The value ``loader`` already holds for ``key``, else ``MISSING``.
+
+    Lets a resolver answer synchronously when a list resolver prefetched its page's
+    relations (an async resolver costs a coroutine and a task per row)."""
+    if not loader.cache:
+        return cast("T", MISSING)
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return cast("T", MISSING)
+    return future.result()
 
 
 def _selected_node_fields(info: strawberry.Info) -> set[str]:
