@@ -90,18 +90,17 @@ async def _refresh_pool(pool_id: int) -> SeatPool:
     return await SeatPool.get(id=pool_id)
 
 
-async def _move_assigned(pool: SeatPool, delta: int) -> bool:
-    """Guarded ``assigned += delta`` (never above capacity, never below zero) that reads
-    the new counters back in the same statement (UPDATE ... RETURNING, SQLite 3.35+ and
-    PostgreSQL) onto ``pool``: one statement instead of update + re-read. False when the
-    guard refused."""
+async def _take_one_seat(pool: SeatPool) -> bool:
+    """Guarded ``assigned += 1`` (never above capacity) that reads the new counters back
+    in the same statement (UPDATE ... RETURNING, SQLite 3.35+ and PostgreSQL) onto
+    ``pool``: one statement instead of update + re-read. False when the pool is full."""
     connection = get_connection("default")  # the transaction's own, when in one
-    p1, p2 = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
-    guard = '("capacity" IS NULL OR "assigned" < "capacity")' if delta > 0 else '"assigned" > 0'
+    placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
     rows = await connection.execute_query_dict(
-        f'UPDATE "seat_pool" SET "assigned" = "assigned" + {p1} WHERE "id" = {p2} AND {guard} '
+        'UPDATE "seat_pool" SET "assigned" = "assigned" + 1 '
+        f'WHERE "id" = {placeholder} AND ("capacity" IS NULL OR "assigned" < "capacity") '
         'RETURNING "assigned", "capacity"',
-        [delta, pool.id],
+        [pool.id],
     )
     if not rows:
         return False
@@ -141,7 +140,7 @@ async def take_seat(
                 continue  # created concurrently: retry against it
             await _record_auto_increase(pool, product, actor, old_capacity=0)
             return pool
-        if await _move_assigned(pool, +1):
+        if await _take_one_seat(pool):
             return pool
         pool = await _refresh_pool(pool.id)
         assert pool.capacity is not None

@@ -65,11 +65,8 @@ class _SharedResults:
     def __init__(self, maxsize: int = MAX_SHARED) -> None:
         self.maxsize = maxsize
         self.entries: OrderedDict[tuple[Any, ...], tuple[Any, asyncio.Future[Any]]] = OrderedDict()
-        self.executed = 0
-        self.shared = 0
-
-    def clear(self) -> None:
-        self.entries.clear()
+        self.executed = 0  # selections executed for an event (reported in /stats)
+        self.shared = 0  # deliveries that reused one of them
 
 
 shared_results = _SharedResults()

@@ -29,6 +29,7 @@ from notifications.delivery import DeliveryWorker, SmtpSender
 from notifications.pg_wakeup import PgWakeups
 from notifications.relay import EventRelay
 from schema import build_schema
+from schema.fanout import shared_results
 from server import phone_routes, querystats
 from server.db import tortoise_config
 from server.errors import MaskUnexpectedErrors
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "loopLagMs": round(loop_lag.last_ms, 2),
             "loopLagMaxMs": round(loop_lag.max_ms, 2),
             "gcPauseMaxMs": round(loop_lag.gc_max_ms, 2),
+            "fanoutExecuted": shared_results.executed,
+            "fanoutShared": shared_results.shared,
         }
 
     metrics = Metrics(process_stats)

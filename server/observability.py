@@ -62,7 +62,6 @@ class LoopLag:
         self.interval = interval
         self.last_ms = 0.0
         self.max_ms = 0.0
-        self.samples = 0
         self._task: asyncio.Task[None] | None = None
         # Garbage-collector pauses are one cause of lag: the longest is kept beside it.
         self.gc_max_ms = 0.0
@@ -70,7 +69,6 @@ class LoopLag:
 
     def reset(self) -> None:
         self.max_ms = 0.0
-        self.samples = 0
         self.gc_max_ms = 0.0
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
@@ -99,7 +97,6 @@ class LoopLag:
             await asyncio.sleep(self.interval)
             self.last_ms = max(0.0, (loop.time() - started - self.interval) * 1e3)
             self.max_ms = max(self.max_ms, self.last_ms)
-            self.samples += 1
 
 
 class Metrics:

@@ -38,18 +38,27 @@ def test_subscribers_share_an_event_only_when_their_answers_must_be_equal(
     async def scenario() -> list[list[dict[str, object]]]:
         async with (
             Subscription(url, tenant.admin.token) as with_user,
+            Subscription(url, tenant.admin.token) as twin,
             Subscription(url, tenant.admin.token) as without_user,
             Subscription(url, tenant.operator.token) as operator,
         ):
             await with_user.subscribe({"t": tenant.id, "withUser": True}, DETAIL)
+            await twin.subscribe({"withUser": True, "t": tenant.id}, DETAIL)
             await without_user.subscribe({"t": tenant.id, "withUser": False}, DETAIL)
             await operator.subscribe({"t": tenant.id, "withUser": True}, DETAIL)
             await asyncio.sleep(0.5)
             await asyncio.to_thread(tenant.assign, user, "nextticket")
             await asyncio.to_thread(tenant.assign, user, "bi_psa")
-            return [await s.events(2) for s in (with_user, without_user, operator)]
+            return [await s.events(2) for s in (with_user, twin, without_user, operator)]
 
-    with_user, without_user, operator = asyncio.run(scenario())
+    before = tenant.server.stats()
+    with_user, twin, without_user, operator = asyncio.run(scenario())
+    after = tenant.server.stats()
+    # 2 events x 4 subscribers: the twin (same query, same variables in another order,
+    # same visibility) reuses with_user's execution; the other two execute their own.
+    assert after["fanoutExecuted"] - before["fanoutExecuted"] == 2 * 3
+    assert after["fanoutShared"] - before["fanoutShared"] == 2 * 1
+    assert twin == with_user
     # Same query text, different variables: not shared.
     assert all("user" not in e for e in without_user)
     assert [e["sequence"] for e in without_user] == [e["sequence"] for e in with_user]
